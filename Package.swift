@@ -1,0 +1,89 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let strict: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let package = Package(
+    name: "cora",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "cora", targets: ["cora"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/vapor/sqlite-nio.git", from: "1.13.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+    ],
+    targets: [
+        // Envelope, canonical JSON, ids, clock, problem codes and the store port. No I/O.
+        .target(
+            name: "CoraKernel",
+            dependencies: [.product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: strict
+        ),
+        // The Data module and its neighbours' minimal slices: domain core plus one handler per slice.
+        .target(name: "CoraData", dependencies: ["CoraKernel"], swiftSettings: strict),
+        // Embedded event store (default).
+        .target(
+            name: "CoraStoreSQLite",
+            dependencies: [
+                "CoraKernel", "CoraData",
+                .product(name: "SQLiteNIO", package: "sqlite-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        // REST surface on Hummingbird.
+        .target(
+            name: "CoraHTTP",
+            dependencies: [
+                "CoraKernel", "CoraData",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        // The one composition root: CLI and buildApplication(config).
+        .executableTarget(
+            name: "cora",
+            dependencies: [
+                "CoraKernel", "CoraData", "CoraStoreSQLite", "CoraHTTP",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "CoraTestSupport",
+            dependencies: ["CoraKernel", "CoraData", "CoraStoreSQLite"],
+            path: "Tests/CoraTestSupport",
+            swiftSettings: strict
+        ),
+        .testTarget(name: "CoraKernelTests", dependencies: ["CoraKernel"], swiftSettings: strict),
+        .testTarget(name: "CoraDataTests", dependencies: ["CoraKernel", "CoraData", "CoraTestSupport"], swiftSettings: strict),
+        .testTarget(
+            name: "StoreConformanceTests",
+            dependencies: ["CoraKernel", "CoraData", "CoraStoreSQLite", "CoraTestSupport"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "CoraHTTPTests",
+            dependencies: [
+                "CoraKernel", "CoraData", "CoraStoreSQLite", "CoraHTTP", "CoraTestSupport",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(name: "CoraProcessTests", dependencies: ["CoraKernel"], swiftSettings: strict),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,103 @@
+import CoraKernel
+import Foundation
+
+/// One row of `proj_data_dataset_summary`.
+public struct DatasetSummaryRow: Sendable, Equatable {
+    public let datasetID: UUID
+    public let name: String
+    public let uri: String
+    public let producingRunID: UUID?
+    public let subjectID: UUID?
+    public let status: DatasetStatus
+    /// Sorted, lower-case order.
+    public let usedCalibrations: [UUID]
+    public let createdAt: Timestamp
+    public let updatedAt: Timestamp
+
+    public init(datasetID: UUID, name: String, uri: String, producingRunID: UUID?, subjectID: UUID?, status: DatasetStatus,
+                usedCalibrations: [UUID], createdAt: Timestamp, updatedAt: Timestamp) {
+        self.datasetID = datasetID
+        self.name = name
+        self.uri = uri
+        self.producingRunID = producingRunID
+        self.subjectID = subjectID
+        self.status = status
+        self.usedCalibrations = usedCalibrations
+        self.createdAt = createdAt
+        self.updatedAt = updatedAt
+    }
+
+    /// The row a fully folded Dataset projects to; what a rebuild compares against.
+    public init(_ dataset: Dataset) {
+        self.init(datasetID: dataset.id, name: dataset.name.value, uri: dataset.uri.value, producingRunID: dataset.producingRunID,
+                  subjectID: dataset.subjectID, status: dataset.status, usedCalibrations: dataset.usedCalibrations.sorted(by: uuidOrder),
+                  createdAt: dataset.createdAt, updatedAt: dataset.updatedAt)
+    }
+
+    /// A ListDatasets item.
+    public var listItem: JSONValue {
+        .object([
+            "dataset_id": .string(datasetID.lowercased), "name": .string(name), "uri": .string(uri),
+            "producing_run_id": producingRunID.map { .string($0.lowercased) } ?? .null,
+            "subject_id": subjectID.map { .string($0.lowercased) } ?? .null,
+            "status": .string(status.rawValue),
+            "used_calibrations": .array(usedCalibrations.map { .string($0.lowercased) }),
+            "created_at": .string(createdAt.rfc3339),
+        ])
+    }
+}
+
+/// The projection as a pure function: which row change an appended event causes. Stores execute the
+/// change with upsert semantics, so replaying events over the table is harmless.
+public enum DatasetSummaryChange: Sendable, Equatable {
+    case upsert(DatasetSummaryRow)
+    case setStatus(datasetID: UUID, status: DatasetStatus, updatedAt: Timestamp)
+    case touch(datasetID: UUID, updatedAt: Timestamp)
+}
+
+public enum DatasetSummaryProjection {
+    public static func change(for event: RecordedEvent) -> DatasetSummaryChange? {
+        guard event.stream.type == .dataset, let decoded = DatasetEvent(eventType: event.eventType, payload: event.payload) else { return nil }
+        switch decoded {
+        case .registered(let registered):
+            guard let dataset = DatasetEvolve.evolve(nil, .registered(registered)) else { return nil }
+            return .upsert(DatasetSummaryRow(dataset))
+        case .promoted(let change), .demoted(let change):
+            return .touch(datasetID: change.datasetID, updatedAt: change.occurredAt)
+        case .discarded(let change):
+            return .setStatus(datasetID: change.datasetID, status: .discarded, updatedAt: change.occurredAt)
+        }
+    }
+}
+
+/// A position in `(created_at, dataset_id)` order.
+public struct DatasetListPosition: Sendable, Equatable {
+    public let createdAt: Timestamp
+    public let datasetID: UUID
+
+    public init(createdAt: Timestamp, datasetID: UUID) {
+        self.createdAt = createdAt
+        self.datasetID = datasetID
+    }
+}
+
+public struct DatasetListFilter: Sendable, Equatable {
+    public var status: DatasetStatus?
+    public var producingRunID: UUID?
+    public var subjectID: UUID?
+    /// Every id given must be cited.
+    public var usedCalibrations: [UUID]
+
+    public init(status: DatasetStatus? = nil, producingRunID: UUID? = nil, subjectID: UUID? = nil, usedCalibrations: [UUID] = []) {
+        self.status = status
+        self.producingRunID = producingRunID
+        self.subjectID = subjectID
+        self.usedCalibrations = usedCalibrations
+    }
+}
+
+/// The read side of the summary projection.
+public protocol DatasetSummaryReader: Sendable {
+    /// Rows matching `filter` strictly after `after`, in `(created_at, dataset_id)` order, at most `limit`.
+    func listDatasets(_ filter: DatasetListFilter, after: DatasetListPosition?, limit: Int) async throws -> [DatasetSummaryRow]
+}

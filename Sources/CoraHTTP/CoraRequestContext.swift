@@ -1,0 +1,17 @@
+import Foundation
+import Hummingbird
+import Logging
+
+/// Per-request state: Hummingbird's core storage plus the correlation id every response echoes.
+public struct CoraRequestContext: RequestContext {
+    public var coreContext: CoreRequestContextStorage
+    public var correlationID: UUID
+
+    public init(source: ApplicationRequestContextSource) {
+        self.coreContext = .init(source: source)
+        self.correlationID = UUID()
+    }
+
+    /// The body limit is enforced by `RequestInput`, which answers 413 as a problem.
+    public var maxUploadSize: Int { RequestInput.maximumBodyBytes }
+}

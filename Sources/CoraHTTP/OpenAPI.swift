@@ -1,0 +1,88 @@
+import CoraKernel
+
+/// What `/openapi.json` says of one operation.
+public struct OpenAPIOperation: Sendable {
+    let operationID: String
+    let summary: String
+    /// Path parameters (all UUIDs here).
+    let pathParameters: [String]
+    let queryParameters: [(name: String, schema: JSONValue, description: String)]
+    let headers: [(name: String, required: Bool, description: String)]
+    let requestSchema: JSONValue?
+    /// Status → (description, schema of a JSON body or nil).
+    let responses: [(status: Int, description: String, schema: JSONValue?)]
+    /// Whether the route requires `X-Principal-Id`.
+    let authenticated: Bool
+
+    init(_ operationID: String, _ summary: String, pathParameters: [String] = [], queryParameters: [(name: String, schema: JSONValue, description: String)] = [],
+         headers: [(name: String, required: Bool, description: String)] = [], requestSchema: JSONValue? = nil,
+         responses: [(status: Int, description: String, schema: JSONValue?)], authenticated: Bool = true) {
+        self.operationID = operationID
+        self.summary = summary
+        self.pathParameters = pathParameters
+        self.queryParameters = queryParameters
+        self.headers = headers
+        self.requestSchema = requestSchema
+        self.responses = responses
+        self.authenticated = authenticated
+    }
+}
+
+/// JSON Schema fragments shared by the operations (and, later, by MCP input schemas).
+enum Schema {
+    static let uuid: JSONValue = ["type": "string", "format": "uuid"]
+    static func string(min: Int = 1, max: Int) -> JSONValue { ["type": "string", "minLength": .integer(min), "maxLength": .integer(max)] }
+    static func array(_ items: JSONValue, max: Int) -> JSONValue { ["type": "array", "items": items, "maxItems": .integer(max), "uniqueItems": true] }
+    static func object(_ properties: [String: JSONValue], required: [String]) -> JSONValue {
+        .object(["type": "object", "properties": .object(properties), "required": .array(required.map(JSONValue.string)), "additionalProperties": false])
+    }
+    static let reasonBody = object(["reason": string(max: 500)], required: ["reason"])
+    static let problem: JSONValue = object([
+        "type": ["type": "string"], "title": ["type": "string"], "status": ["type": "integer"], "code": ["type": "string"],
+        "detail": ["type": "string"], "reason": ["type": "string"],
+    ], required: ["type", "title", "status", "code", "detail"])
+}
+
+enum OpenAPIDocument {
+    /// OpenAPI 3.1 for every endpoint in the table.
+    static func build(_ endpoints: [Endpoint]) -> JSONValue {
+        var paths: [String: JSONValue] = [:]
+        for endpoint in endpoints {
+            var item: [String: JSONValue] = if case .object(let existing)? = paths[endpoint.path] { existing } else { [:] }
+            item[endpoint.method.rawValue.lowercased()] = operation(endpoint.openAPI)
+            paths[endpoint.path] = .object(item)
+        }
+        return [
+            "openapi": "3.1.0",
+            "info": ["title": "CORA Data service", "version": "1.0.0",
+                     "description": "The Data module of CORA: the system of record for a facility's data products."],
+            "paths": .object(paths),
+            "components": ["schemas": ["Problem": Schema.problem]],
+        ]
+    }
+
+    private static func operation(_ op: OpenAPIOperation) -> JSONValue {
+        var parameters: [JSONValue] = op.pathParameters.map { ["name": .string($0), "in": "path", "required": true, "schema": Schema.uuid] }
+        parameters += op.queryParameters.map { ["name": .string($0.name), "in": "query", "required": false, "schema": $0.schema, "description": .string($0.description)] }
+        if op.authenticated {
+            parameters.append(["name": "X-Principal-Id", "in": "header", "required": true, "schema": Schema.uuid, "description": "The caller's principal id."])
+        }
+        parameters += op.headers.map { ["name": .string($0.name), "in": "header", "required": .bool($0.required), "schema": ["type": "string"], "description": .string($0.description)] }
+        var responses: [String: JSONValue] = [:]
+        for response in op.responses {
+            var entry: [String: JSONValue] = ["description": .string(response.description)]
+            if let schema = response.schema { entry["content"] = ["application/json": ["schema": schema]] }
+            responses[String(response.status)] = .object(entry)
+        }
+        responses["default"] = ["description": "A refusal (RFC 9457 problem).",
+                                "content": ["application/problem+json": ["schema": ["$ref": "#/components/schemas/Problem"]]]]
+        var result: [String: JSONValue] = [
+            "operationId": .string(op.operationID), "summary": .string(op.summary),
+            "parameters": .array(parameters), "responses": .object(responses),
+        ]
+        if let schema = op.requestSchema {
+            result["requestBody"] = ["required": true, "content": ["application/json": ["schema": schema]]]
+        }
+        return .object(result)
+    }
+}

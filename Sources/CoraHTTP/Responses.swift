@@ -1,0 +1,24 @@
+import CoraKernel
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+
+enum Responses {
+    static func json(_ value: JSONValue, status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) -> Response {
+        var fields = headers
+        fields[.contentType] = "application/json"
+        return Response(status: status, headers: fields, body: .init(byteBuffer: ByteBuffer(bytes: CanonicalJSON.bytes(value))))
+    }
+
+    static func problem(_ problem: Problem) -> Response {
+        var fields: HTTPFields = [.contentType: "application/problem+json"]
+        if let seconds = problem.retryAfterSeconds { fields[.retryAfter] = String(seconds) }
+        return Response(status: .init(code: problem.status), headers: fields,
+                        body: .init(byteBuffer: ByteBuffer(bytes: CanonicalJSON.bytes(problem.json))))
+    }
+
+    static func noContent() -> Response { Response(status: .noContent) }
+
+    static let internalError = Problem(status: 500, code: "InternalError", detail: "An internal error occurred; it was logged with the correlation id.")
+}

@@ -1,0 +1,178 @@
+import Foundation
+
+public enum StreamType: String, Sendable, Hashable, CaseIterable {
+    case dataset = "Dataset"
+    case run = "Run"
+    case subject = "Subject"
+}
+
+public struct StreamID: Sendable, Hashable, CustomStringConvertible {
+    public let type: StreamType
+    public let id: UUID
+
+    public init(_ type: StreamType, _ id: UUID) {
+        self.type = type
+        self.id = id
+    }
+
+    public var description: String { "\(type.rawValue)-\(id.lowercased)" }
+}
+
+/// An event a decider produced, before the store gives it a version and a position.
+public struct PendingEvent: Sendable, Equatable {
+    public let stream: StreamID
+    public let eventType: String
+    /// Canonical JSON; the same logical event always gives the same bytes.
+    public let payload: JSONValue
+    public let occurredAt: Timestamp
+
+    public init(stream: StreamID, eventType: String, payload: JSONValue, occurredAt: Timestamp) {
+        self.stream = stream
+        self.eventType = eventType
+        self.payload = payload
+        self.occurredAt = occurredAt
+    }
+}
+
+/// The envelope members that are not part of the payload (§8).
+public struct EventMetadata: Sendable, Equatable {
+    public static let currentSchemaVersion = 1
+
+    public let actorID: PrincipalID
+    public let correlationID: UUID
+    public let causationID: UUID?
+    public let schemaVersion: Int
+
+    public init(actorID: PrincipalID, correlationID: UUID, causationID: UUID? = nil, schemaVersion: Int = EventMetadata.currentSchemaVersion) {
+        self.actorID = actorID
+        self.correlationID = correlationID
+        self.causationID = causationID
+        self.schemaVersion = schemaVersion
+    }
+
+    public var json: JSONValue {
+        var members: [String: JSONValue] = [
+            "actor_id": .string(actorID.description),
+            "correlation_id": .string(correlationID.lowercased),
+            "schema_version": .integer(schemaVersion),
+        ]
+        members["causation_id"] = causationID.map { .string($0.lowercased) } ?? .null
+        return .object(members)
+    }
+
+    public init?(json: JSONValue) {
+        guard case .string(let actor)? = json["actor_id"], let actorID = UUID(strict: actor),
+              case .string(let correlation)? = json["correlation_id"], let correlationID = UUID(strict: correlation),
+              case .number(let version)? = json["schema_version"], let schemaVersion = Int(version)
+        else { return nil }
+        var causationID: UUID?
+        if case .string(let causation)? = json["causation_id"] { causationID = UUID(strict: causation) }
+        self.init(actorID: PrincipalID(actorID), correlationID: correlationID, causationID: causationID, schemaVersion: schemaVersion)
+    }
+}
+
+/// An event as the store holds it.
+public struct RecordedEvent: Sendable, Equatable {
+    public let position: Int64
+    public let eventID: UUID
+    public let stream: StreamID
+    public let version: Int
+    public let eventType: String
+    public let payload: JSONValue
+    public let metadata: EventMetadata
+    public let occurredAt: Timestamp
+    public let recordedAt: Timestamp
+
+    public init(position: Int64, eventID: UUID, stream: StreamID, version: Int, eventType: String, payload: JSONValue,
+                metadata: EventMetadata, occurredAt: Timestamp, recordedAt: Timestamp) {
+        self.position = position
+        self.eventID = eventID
+        self.stream = stream
+        self.version = version
+        self.eventType = eventType
+        self.payload = payload
+        self.metadata = metadata
+        self.occurredAt = occurredAt
+        self.recordedAt = recordedAt
+    }
+}
+
+/// Errors of the storage layer that a caller can act on. Anything else a store throws is a bug (500).
+public enum StoreError: Error, Sendable, Equatable, ProblemReportable {
+    /// Another writer appended to a stream after we loaded it; the handler re-loads and re-decides.
+    case concurrencyConflict(StreamID)
+    /// The database cannot be reached or timed out; transient.
+    case unavailable(String)
+    /// A stored row could not be read back; the database holds something this code never wrote.
+    case corrupt(String)
+
+    public var problem: Problem {
+        switch self {
+        case .concurrencyConflict(let stream):
+            Problem(status: 409, code: "ConcurrencyConflict", detail: "\(stream.type.rawValue) \(stream.id.lowercased) was changed by another request at the same time; retry.")
+        case .unavailable:
+            Problem(status: 503, code: "StoreUnavailable", detail: "The event store is unavailable; retry shortly.", retryAfterSeconds: 1)
+        case .corrupt:
+            Problem(status: 500, code: "InternalError", detail: "An internal error occurred.")
+        }
+    }
+}
+
+/// The idempotency record of a finished request: enough to answer a replay byte for byte.
+public struct StoredResponse: Sendable, Equatable {
+    public let status: Int
+    public let body: JSONValue
+
+    public init(status: Int, body: JSONValue) {
+        self.status = status
+        self.body = body
+    }
+}
+
+public struct IdempotencyScope: Sendable, Hashable {
+    public let principal: PrincipalID
+    public let key: String
+
+    public init(principal: PrincipalID, key: String) {
+        self.principal = principal
+        self.key = key
+    }
+}
+
+public enum IdempotencyClaim: Sendable, Equatable {
+    /// No live record: this request owns the key until its transaction ends.
+    case claimed
+    /// The same request finished before: answer with what it answered.
+    case replay(StoredResponse)
+    /// The same request is still running elsewhere.
+    case inFlight
+    /// The key was used for a different request.
+    case reused
+}
+
+/// One unit of work against the store. Everything done through it commits or rolls back together;
+/// the summary projection is written by `append` in the same transaction.
+public protocol StoreTransaction: Sendable {
+    /// Loads every named stream in one round trip; a stream never written maps to `[]`.
+    func load(_ streams: [StreamID]) async throws -> [StreamID: [RecordedEvent]]
+    /// Appends events to streams whose current versions must equal `expectedVersions`
+    /// (0 for a new stream); throws `StoreError.concurrencyConflict` otherwise.
+    func append(_ events: [PendingEvent], metadata: EventMetadata, expectedVersions: [StreamID: Int]) async throws -> [RecordedEvent]
+    /// Claims `scope` for a request with this hash, or reports what holds it. Records older than the
+    /// store's retention are treated as absent.
+    func claimIdempotency(_ scope: IdempotencyScope, requestHash: String) async throws -> IdempotencyClaim
+    func completeIdempotency(_ scope: IdempotencyScope, response: StoredResponse) async throws
+}
+
+/// The event store port both adapters implement.
+public protocol EventStore: Sendable {
+    /// Runs `work` in one transaction; commits when it returns, rolls back when it throws.
+    func transaction<T: Sendable>(_ work: @Sendable (any StoreTransaction) async throws -> T) async throws -> T
+    /// Reads one stream outside any write transaction (queries).
+    func readStream(_ stream: StreamID) async throws -> [RecordedEvent]
+    /// Reads several streams in one round trip outside any write transaction.
+    func readStreams(_ streams: [StreamID]) async throws -> [StreamID: [RecordedEvent]]
+    /// Cheap round trip for readiness.
+    func ping() async throws
+    func close() async throws
+}

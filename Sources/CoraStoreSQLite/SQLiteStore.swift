@@ -1,0 +1,132 @@
+import CoraData
+import CoraKernel
+import Foundation
+import Logging
+import SQLiteNIO
+import Synchronization
+
+/// The embedded event store: one SQLite file in WAL mode, one writer connection behind a gate (SQLite
+/// allows one writer), and a few reader connections that read committed data while a write runs.
+public final class SQLiteStore: CoraStore {
+    private let writer: SQLiteConnection
+    private let readers: [SQLiteConnection]
+    private let nextReader = Atomic<Int>(0)
+    private let gate = SerialGate()
+    private let clock: any WallClock
+    private let eventIDs: any IDGenerator
+    private let idempotencyRetention: Int64
+
+    /// Opens (creating if needed) the database at `path` and applies pending migrations.
+    public static func open(
+        path: String, readerCount: Int = 2, clock: any WallClock = SystemClock(), eventIDs: any IDGenerator = UUIDv7Generator(),
+        idempotencyRetentionSeconds: Int64 = 86_400, logger: Logger = Logger(label: "cora.sqlite")
+    ) async throws -> SQLiteStore {
+        let writer = try await SQLiteConnection.open(storage: .file(path: path), logger: logger)
+        for pragma in ["PRAGMA journal_mode = WAL", "PRAGMA synchronous = FULL", "PRAGMA foreign_keys = ON"] {
+            _ = try await writer.query(pragma)
+        }
+        try await migrate(writer)
+        var readers: [SQLiteConnection] = []
+        for _ in 0..<max(1, readerCount) {
+            let reader = try await SQLiteConnection.open(storage: .file(path: path), logger: logger)
+            _ = try await reader.query("PRAGMA query_only = 1")
+            readers.append(reader)
+        }
+        return SQLiteStore(writer: writer, readers: readers, clock: clock, eventIDs: eventIDs, retention: idempotencyRetentionSeconds * 1_000_000)
+    }
+
+    private init(writer: SQLiteConnection, readers: [SQLiteConnection], clock: any WallClock, eventIDs: any IDGenerator, retention: Int64) {
+        self.writer = writer
+        self.readers = readers
+        self.clock = clock
+        self.eventIDs = eventIDs
+        self.idempotencyRetention = retention
+    }
+
+    static func migrate(_ connection: SQLiteConnection) async throws {
+        _ = try await connection.query("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)")
+        let applied = try await connection.query("SELECT COALESCE(MAX(version), 0) AS version FROM schema_migrations")
+        let current = applied.first?.column("version")?.integer ?? 0
+        for (offset, statements) in SQLiteSchema.migrations.enumerated() where offset + 1 > current {
+            _ = try await connection.query("BEGIN IMMEDIATE")
+            do {
+                for statement in statements { _ = try await connection.query(statement) }
+                _ = try await connection.query("INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)",
+                                               [.integer(offset + 1), .integer(Int(SystemClock().now().microsecondsSinceEpoch))])
+                _ = try await connection.query("COMMIT")
+            } catch {
+                _ = try? await connection.query("ROLLBACK")
+                throw error
+            }
+        }
+    }
+
+    private var reader: SQLiteConnection {
+        readers[nextReader.wrappingAdd(1, ordering: .relaxed).oldValue % readers.count]
+    }
+
+    // MARK: EventStore
+
+    public func transaction<T: Sendable>(_ work: @Sendable (any StoreTransaction) async throws -> T) async throws -> T {
+        await gate.acquire()
+        do {
+            _ = try await writer.query("BEGIN IMMEDIATE")
+            do {
+                let result = try await work(SQLiteTransaction(connection: writer, clock: clock, eventIDs: eventIDs, retention: idempotencyRetention))
+                _ = try await writer.query("COMMIT")
+                await gate.release()
+                return result
+            } catch {
+                _ = try? await writer.query("ROLLBACK")
+                throw error
+            }
+        } catch {
+            await gate.release()
+            throw Self.translate(error)
+        }
+    }
+
+    public func readStream(_ stream: StreamID) async throws -> [RecordedEvent] {
+        try await readStreams([stream])[stream] ?? []
+    }
+
+    public func readStreams(_ streams: [StreamID]) async throws -> [StreamID: [RecordedEvent]] {
+        do { return try await SQLiteEventRows.load(streams, from: reader) } catch { throw Self.translate(error) }
+    }
+
+    public func ping() async throws {
+        do { _ = try await reader.query("SELECT 1") } catch { throw Self.translate(error) }
+    }
+
+    public func close() async throws {
+        for connection in readers + [writer] { try await connection.close() }
+    }
+
+    // MARK: DatasetSummaryReader
+
+    public func listDatasets(_ filter: DatasetListFilter, after: DatasetListPosition?, limit: Int) async throws -> [DatasetSummaryRow] {
+        let query = SQLiteSummaryQueries.list(filter, after: after, limit: limit)
+        do {
+            return try await reader.query(query.sql, query.binds).map(SQLiteSummaryQueries.row)
+        } catch {
+            throw Self.translate(error)
+        }
+    }
+
+    /// Known SQLite failures become the store's typed errors; domain errors pass through untouched.
+    static func translate(_ error: any Error) -> any Error {
+        guard let sqlite = error as? SQLiteError else { return error }
+        switch sqlite.reason {
+        case .busy, .busyTimeout, .busyInRecovery, .busyInSnapshot, .locked, .ioError, .full, .cantOpen, .readOnly:
+            return StoreError.unavailable(sqlite.message)
+        default:
+            return error
+        }
+    }
+
+    /// The query plan SQLite picks for a list query (tests use it to prove an index serves a filter).
+    public func explainList(_ filter: DatasetListFilter, after: DatasetListPosition?, limit: Int) async throws -> [String] {
+        let query = SQLiteSummaryQueries.list(filter, after: after, limit: limit)
+        return try await reader.query("EXPLAIN QUERY PLAN " + query.sql, query.binds).compactMap { $0.column("detail")?.string }
+    }
+}

@@ -1,0 +1,94 @@
+import CoraData
+import CoraKernel
+import Foundation
+import SQLiteNIO
+
+/// The summary projection's SQL on SQLite: applying row changes and reading keyset pages.
+enum SQLiteSummaryQueries {
+    static func apply(_ change: DatasetSummaryChange, on connection: SQLiteConnection) async throws {
+        switch change {
+        case .upsert(let row):
+            let calibrations = row.usedCalibrations.map { JSONValue.string($0.lowercased) }
+            _ = try await connection.query("""
+                INSERT INTO proj_data_dataset_summary (dataset_id, name, uri, producing_run_id, subject_id, status, used_calibrations, created_at, updated_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT (dataset_id) DO UPDATE SET name = excluded.name, uri = excluded.uri, producing_run_id = excluded.producing_run_id,
+                    subject_id = excluded.subject_id, status = excluded.status, used_calibrations = excluded.used_calibrations,
+                    created_at = excluded.created_at, updated_at = excluded.updated_at
+                """, [
+                    .text(row.datasetID.lowercased), .text(row.name), .text(row.uri), optionalText(row.producingRunID), optionalText(row.subjectID),
+                    .text(row.status.rawValue), .text(CanonicalJSON.string(.array(calibrations))),
+                    .integer(Int(row.createdAt.microsecondsSinceEpoch)), .integer(Int(row.updatedAt.microsecondsSinceEpoch)),
+                ])
+            _ = try await connection.query("DELETE FROM proj_data_dataset_used_calibrations WHERE dataset_id = ?", [.text(row.datasetID.lowercased)])
+            if !row.usedCalibrations.isEmpty {
+                let values = Array(repeating: "(?, ?, ?)", count: row.usedCalibrations.count).joined(separator: ", ")
+                let binds = row.usedCalibrations.flatMap { id -> [SQLiteData] in
+                    [.text(id.lowercased), .integer(Int(row.createdAt.microsecondsSinceEpoch)), .text(row.datasetID.lowercased)]
+                }
+                _ = try await connection.query("INSERT INTO proj_data_dataset_used_calibrations (calibration_id, created_at, dataset_id) VALUES \(values)", binds)
+            }
+        case .setStatus(let datasetID, let status, let updatedAt):
+            _ = try await connection.query("UPDATE proj_data_dataset_summary SET status = ?, updated_at = ? WHERE dataset_id = ?",
+                                           [.text(status.rawValue), .integer(Int(updatedAt.microsecondsSinceEpoch)), .text(datasetID.lowercased)])
+        case .touch(let datasetID, let updatedAt):
+            _ = try await connection.query("UPDATE proj_data_dataset_summary SET updated_at = ? WHERE dataset_id = ?",
+                                           [.integer(Int(updatedAt.microsecondsSinceEpoch)), .text(datasetID.lowercased)])
+        }
+    }
+
+    private static func optionalText(_ id: UUID?) -> SQLiteData {
+        id.map { .text($0.lowercased) } ?? .null
+    }
+
+    /// One keyset page. With a calibration filter the page is driven from the join table's primary key
+    /// `(calibration_id, created_at, dataset_id)`: one index range in list order, no sort. Further
+    /// calibrations are checked by primary-key lookups on the same table.
+    static func list(_ filter: DatasetListFilter, after: DatasetListPosition?, limit: Int) -> (sql: String, binds: [SQLiteData]) {
+        var binds: [SQLiteData] = []
+        var conditions: [String] = []
+        var from = "proj_data_dataset_summary s"
+        var order = "s"
+        if let first = filter.usedCalibrations.first {
+            from = "proj_data_dataset_used_calibrations c JOIN proj_data_dataset_summary s ON s.dataset_id = c.dataset_id"
+            order = "c"
+            conditions.append("c.calibration_id = ?")
+            binds.append(.text(first.lowercased))
+            for other in filter.usedCalibrations.dropFirst() {
+                conditions.append("EXISTS (SELECT 1 FROM proj_data_dataset_used_calibrations o WHERE o.calibration_id = ? AND o.created_at = c.created_at AND o.dataset_id = c.dataset_id)")
+                binds.append(.text(other.lowercased))
+            }
+        }
+        if let status = filter.status { conditions.append("s.status = ?"); binds.append(.text(status.rawValue)) }
+        if let runID = filter.producingRunID { conditions.append("s.producing_run_id = ?"); binds.append(.text(runID.lowercased)) }
+        if let subjectID = filter.subjectID { conditions.append("s.subject_id = ?"); binds.append(.text(subjectID.lowercased)) }
+        if let after {
+            conditions.append("(\(order).created_at, \(order).dataset_id) > (?, ?)")
+            binds += [.integer(Int(after.createdAt.microsecondsSinceEpoch)), .text(after.datasetID.lowercased)]
+        }
+        let whereClause = conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND ")
+        binds.append(.integer(limit))
+        let sql = """
+            SELECT s.dataset_id, s.name, s.uri, s.producing_run_id, s.subject_id, s.status, s.used_calibrations, s.created_at, s.updated_at
+            FROM \(from)\(whereClause) ORDER BY \(order).created_at, \(order).dataset_id LIMIT ?
+            """
+        return (sql, binds)
+    }
+
+    static func row(_ row: SQLiteRow) throws -> DatasetSummaryRow {
+        func uuid(_ name: String) -> UUID? { row.column(name)?.string.flatMap(UUID.init(strict:)) }
+        guard let datasetID = uuid("dataset_id"), let name = row.column("name")?.string, let uri = row.column("uri")?.string,
+              let status = row.column("status")?.string.flatMap(DatasetStatus.init(rawValue:)),
+              let calibrationsText = row.column("used_calibrations")?.string,
+              case .array(let calibrations) = try JSONParser.parse(calibrationsText),
+              let createdAt = row.column("created_at")?.integer, let updatedAt = row.column("updated_at")?.integer
+        else { throw StoreError.corrupt("unreadable summary row") }
+        let ids = calibrations.compactMap { value -> UUID? in
+            guard case .string(let text) = value else { return nil }
+            return UUID(strict: text)
+        }
+        return DatasetSummaryRow(datasetID: datasetID, name: name, uri: uri, producingRunID: uuid("producing_run_id"), subjectID: uuid("subject_id"),
+                                 status: status, usedCalibrations: ids, createdAt: Timestamp(microsecondsSinceEpoch: Int64(createdAt)),
+                                 updatedAt: Timestamp(microsecondsSinceEpoch: Int64(updatedAt)))
+    }
+}

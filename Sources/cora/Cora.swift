@@ -1,0 +1,100 @@
+import ArgumentParser
+import CoraData
+import CoraHTTP
+import CoraKernel
+import CoraStoreSQLite
+import Foundation
+import Hummingbird
+import Logging
+
+@main
+struct Cora: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "cora",
+        abstract: "CORA Data service: the system of record for a facility's data products.",
+        subcommands: [Serve.self, Migrate.self]
+    )
+}
+
+/// Options every subcommand that touches the store shares; each falls back to its environment variable.
+struct StoreOptions: ParsableArguments {
+    @Option(name: .long, help: "sqlite:<path> (env CORA_DATABASE_URL; default sqlite:cora.sqlite3)")
+    var databaseURL: String?
+
+    @Option(name: .long, help: "trace|debug|info|notice|warning|error|critical (env CORA_LOG_LEVEL; default info)")
+    var logLevel: String?
+
+    func apply(to configuration: inout ServiceConfiguration) throws {
+        if let url = databaseURL ?? ServiceConfiguration.environment("CORA_DATABASE_URL") {
+            configuration.database = try DatabaseLocation(url: url)
+        }
+        if let level = logLevel ?? ServiceConfiguration.environment("CORA_LOG_LEVEL") {
+            guard let parsed = Logger.Level(rawValue: level.lowercased()) else { throw ConfigurationError(description: "unknown log level '\(level)'") }
+            configuration.logLevel = parsed
+        }
+    }
+}
+
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Serve the REST API (migrations run at start).")
+
+    @OptionGroup var store: StoreOptions
+
+    @Option(name: .long, help: "Listen address (env CORA_HOST; default 127.0.0.1)")
+    var host: String?
+
+    @Option(name: .long, help: "Listen port (env CORA_PORT; default 8080)")
+    var port: Int?
+
+    @Option(name: .long, help: "JSON grants file (env CORA_POLICY_FILE); without one every principal may do everything")
+    var policyFile: String?
+
+    @Option(name: .long, help: "Seconds idempotency keys are kept (env CORA_IDEMPOTENCY_TTL; default 86400)")
+    var idempotencyTTL: Int64?
+
+    func run() async throws {
+        var configuration = ServiceConfiguration()
+        try store.apply(to: &configuration)
+        configuration.host = host ?? ServiceConfiguration.environment("CORA_HOST") ?? configuration.host
+        if let port = port ?? ServiceConfiguration.environment("CORA_PORT").flatMap(Int.init) { configuration.port = port }
+        configuration.policyFile = policyFile ?? ServiceConfiguration.environment("CORA_POLICY_FILE")
+        if let ttl = idempotencyTTL ?? ServiceConfiguration.environment("CORA_IDEMPOTENCY_TTL").flatMap(Int64.init) {
+            guard ttl >= 86_400 else { throw ConfigurationError(description: "CORA_IDEMPOTENCY_TTL must be at least 86400 seconds (24 hours)") }
+            configuration.idempotencyTTLSeconds = ttl
+        }
+        let logger = bootstrapLogging(configuration.logLevel)
+        let running = try await buildApplication(configuration, logger: logger)
+        do {
+            try await running.application.runService(gracefulShutdownSignals: [.sigterm, .sigint])
+        } catch {
+            try? await running.store.close()
+            throw error
+        }
+        try await running.store.close()
+        logger.info("stopped")
+    }
+}
+
+struct Migrate: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Apply pending schema migrations and exit.")
+
+    @OptionGroup var store: StoreOptions
+
+    func run() async throws {
+        var configuration = ServiceConfiguration()
+        try store.apply(to: &configuration)
+        let logger = bootstrapLogging(configuration.logLevel)
+        let opened = try await openStore(configuration, logger: logger)
+        try await opened.close()
+        logger.info("migrations applied")
+    }
+}
+
+func bootstrapLogging(_ level: Logger.Level) -> Logger {
+    LoggingSystem.bootstrap { label in
+        var handler = StreamLogHandler.standardError(label: label)
+        handler.logLevel = level
+        return handler
+    }
+    return Logger(label: "cora")
+}
