@@ -140,7 +140,7 @@ public struct DatasetReasonRecorded: Sendable, Equatable {
     public let reason: Reason
     public let occurredAt: Timestamp
 
-    init(datasetID: UUID, reason: Reason, occurredAt: Timestamp) {
+    public init(datasetID: UUID, reason: Reason, occurredAt: Timestamp) {
         self.datasetID = datasetID
         self.reason = reason
         self.occurredAt = occurredAt

@@ -1,0 +1,94 @@
+import CoraData
+import CoraKernel
+import CoraStoreSQLite
+import Foundation
+import Synchronization
+
+/// A clock tests move by hand; each reading advances one microsecond so timestamps stay distinct.
+public final class ManualClock: WallClock {
+    private let current: Mutex<Int64>
+
+    public init(start: Timestamp = Timestamp(rfc3339: "2026-05-19T14:03:07.000000Z")!) {
+        current = Mutex(start.microsecondsSinceEpoch)
+    }
+
+    public func now() -> Timestamp {
+        current.withLock { value in
+            value += 1
+            return Timestamp(microsecondsSinceEpoch: value)
+        }
+    }
+
+    public func advance(seconds: Int64) {
+        current.withLock { $0 += seconds * 1_000_000 }
+    }
+}
+
+/// Ids handed out in a fixed sequence, so tests can name them up front.
+public final class SequentialIDs: IDGenerator {
+    private let counter: Mutex<UInt64>
+    private let prefix: UInt32
+
+    public init(prefix: UInt32 = 0x0193_0000) {
+        self.prefix = prefix
+        counter = Mutex(0)
+    }
+
+    public func next() -> UUID {
+        let value = counter.withLock { value in
+            value += 1
+            return value
+        }
+        return Self.id(prefix: prefix, value)
+    }
+
+    public static func id(prefix: UInt32 = 0x0193_0000, _ value: UInt64) -> UUID {
+        let hex = String(prefix, radix: 16).leftPadded(8) + "-0000-7000-8000-" + String(value, radix: 16).leftPadded(12)
+        return UUID(strict: hex)!
+    }
+}
+
+extension String {
+    func leftPadded(_ width: Int) -> String { String(repeating: "0", count: max(0, width - count)) + self }
+}
+
+/// A fresh SQLite database in a temporary directory, removed by `cleanup()`.
+public struct TemporarySQLite: Sendable {
+    public let directory: URL
+    public var path: String { directory.appendingPathComponent("cora.sqlite3").path }
+
+    public init() throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("cora-test-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    }
+
+    public func open(clock: any WallClock = SystemClock(), retentionSeconds: Int64 = 86_400) async throws -> SQLiteStore {
+        try await SQLiteStore.open(path: path, clock: clock, idempotencyRetentionSeconds: retentionSeconds)
+    }
+
+    public func cleanup() {
+        try? FileManager.default.removeItem(at: directory)
+    }
+}
+
+public enum Fixtures {
+    public static let principal = PrincipalID(UUID(strict: "11111111-2222-3333-4444-555555555555")!)
+    public static let checksum = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+
+    public static func caller(_ principal: PrincipalID = Fixtures.principal) -> CallContext {
+        CallContext(principal: principal, correlationID: UUID())
+    }
+
+    /// A valid RegisterDataset body; `overrides` replace or add members (`.null` to send null).
+    public static func registerBody(_ overrides: [String: JSONValue] = [:]) -> JSONValue {
+        var members: [String: JSONValue] = [
+            "name": "Catalyst pellet B-12, run 2026-05-19-007, raw projections",
+            "uri": "s3://aps-35bm-raw/2026-05-19/run-007/projections.h5",
+            "checksum": ["algorithm": "sha256", "value": .string(checksum)],
+            "byte_size": 4_831_838_208,
+            "encoding": ["media_type": "application/x-hdf5", "conforms_to": ["https://manual.nexusformat.org/classes/applications/NXtomo"]],
+        ]
+        for (key, value) in overrides { members[key] = value }
+        return .object(members)
+    }
+}
