@@ -72,7 +72,10 @@ let package = Package(
         .testTarget(name: "CoraDataTests", dependencies: ["CoraKernel", "CoraData", "CoraTestSupport"], swiftSettings: strict),
         .testTarget(
             name: "StoreConformanceTests",
-            dependencies: ["CoraKernel", "CoraData", "CoraStoreSQLite", "CoraTestSupport"],
+            dependencies: [
+                "CoraKernel", "CoraData", "CoraStoreSQLite", "CoraTestSupport",
+                .product(name: "SQLiteNIO", package: "sqlite-nio"),
+            ],
             swiftSettings: strict
         ),
         .testTarget(

@@ -1,0 +1,45 @@
+import CoraData
+import CoraKernel
+import CoraStoreSQLite
+import CoraTestSupport
+import Foundation
+import SQLiteNIO
+import Testing
+
+@Suite("SQLite store specifics")
+struct SQLiteSpecificTests {
+    @Test func databaseIsInWALModeAndEventsAreAppendOnly() async throws {
+        let database = try TemporarySQLite()
+        defer { database.cleanup() }
+        let store = try await database.open()
+        let id = try await RegisterDatasetHandler(ServiceDependencies(store: store)).handle(
+            body: .json(Fixtures.registerBody()), idempotencyKey: "k", caller: Fixtures.caller()).datasetID
+        try await store.close()
+        let raw = try await SQLiteConnection.open(storage: .file(path: database.path))
+        #expect(try await raw.query("PRAGMA journal_mode").first?.column("journal_mode")?.string == "wal")
+        let stored = try await raw.query("SELECT payload FROM events WHERE stream_id = ?", [.text(id.lowercased)]).first?.column("payload")?.string
+        let reparsed = try JSONParser.parse(try #require(stored))
+        #expect(CanonicalJSON.string(reparsed) == stored, "stored payloads are canonical text")
+        await #expect(throws: (any Error).self) { _ = try await raw.query("UPDATE events SET event_type = 'x'") }
+        await #expect(throws: (any Error).self) { _ = try await raw.query("DELETE FROM events") }
+        try await raw.close()
+    }
+
+    @Test func theCalibrationFilterIsServedByAnIndexNotAScan() async throws {
+        let database = try TemporarySQLite()
+        defer { database.cleanup() }
+        let store = try await database.open()
+        let calibrations = [SequentialIDs.id(1), SequentialIDs.id(2)]
+        let after = DatasetListPosition(createdAt: Timestamp(microsecondsSinceEpoch: 5), datasetID: SequentialIDs.id(3))
+        for filter in [DatasetListFilter(usedCalibrations: [calibrations[0]]), DatasetListFilter(status: .registered, usedCalibrations: calibrations)] {
+            let plan = try await store.explainList(filter, after: after, limit: 51)
+            #expect(plan.contains { $0.contains("SEARCH c USING PRIMARY KEY (calibration_id=? AND created_at>?)") || $0.contains("SEARCH c USING PRIMARY KEY (calibration_id=?") }, "\(plan)")
+            #expect(!plan.contains { $0.hasPrefix("SCAN") }, "\(plan)")
+            #expect(!plan.contains { $0.contains("TEMP B-TREE") }, "no sort: \(plan)")
+        }
+        let unfiltered = try await store.explainList(DatasetListFilter(), after: after, limit: 51)
+        #expect(unfiltered.contains { $0.contains("proj_data_dataset_summary_keyset_idx") }, "\(unfiltered)")
+        #expect(!unfiltered.contains { $0.contains("TEMP B-TREE") }, "\(unfiltered)")
+        try await store.close()
+    }
+}

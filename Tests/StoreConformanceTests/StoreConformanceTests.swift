@@ -1,0 +1,181 @@
+import CoraData
+import CoraKernel
+import CoraStoreSQLite
+import CoraTestSupport
+import Foundation
+import Testing
+
+/// The stores every conformance test runs against. PostgreSQL joins this list when its adapter lands.
+enum StoreKind: String, CaseIterable, Sendable, CustomTestStringConvertible {
+    case sqlite
+
+    var testDescription: String { rawValue }
+
+    func withStore<T>(clock: any WallClock = SystemClock(), retentionSeconds: Int64 = 86_400, _ body: (any CoraStore) async throws -> T) async throws -> T {
+        switch self {
+        case .sqlite:
+            let database = try TemporarySQLite()
+            defer { database.cleanup() }
+            let store = try await database.open(clock: clock, retentionSeconds: retentionSeconds)
+            do {
+                let result = try await body(store)
+                try await store.close()
+                return result
+            } catch {
+                try? await store.close()
+                throw error
+            }
+        }
+    }
+}
+
+struct Boom: Error {}
+
+@Suite("Event store conformance")
+struct StoreConformanceTests {
+    let metadata = EventMetadata(actorID: Fixtures.principal, correlationID: UUID(strict: "aaaaaaaa-0000-4000-8000-000000000001")!)
+
+    func pending(_ stream: StreamID, _ type: String, _ n: Int) -> PendingEvent {
+        PendingEvent(stream: stream, eventType: type, payload: ["n": .integer(n)], occurredAt: Timestamp(microsecondsSinceEpoch: 1_000_000 + Int64(n)))
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func appendsAndLoadsWithEnvelope(_ kind: StoreKind) async throws {
+        try await kind.withStore { (store: any CoraStore) async throws in
+            let a = StreamID(.run, SequentialIDs.id(1)), b = StreamID(.subject, SequentialIDs.id(2)), empty = StreamID(.dataset, SequentialIDs.id(3))
+            let first = try await store.transaction { tx in
+                try await tx.append([pending(a, "RunStarted", 1), pending(a, "RunEnded", 2)], metadata: metadata, expectedVersions: [a: 0])
+            }
+            _ = try await store.transaction { tx in try await tx.append([pending(b, "SubjectRegistered", 3)], metadata: metadata, expectedVersions: [b: 0]) }
+            #expect(first.map(\.version) == [1, 2])
+            let loaded = try await store.transaction { tx in try await tx.load([a, b, empty]) }
+            #expect(loaded[empty] == [])
+            #expect(loaded[a]?.map(\.version) == [1, 2])
+            #expect(loaded[a] == first)
+            let positions = (loaded[a]! + loaded[b]!).map(\.position)
+            #expect(positions == positions.sorted() && Set(positions).count == 3)
+            let event = try #require(loaded[b]?.first)
+            #expect(event.metadata == metadata)
+            #expect(event.payload == ["n": 3])
+            #expect(event.occurredAt == Timestamp(microsecondsSinceEpoch: 1_000_003))
+            #expect(event.eventID.lowercased.dropFirst(14).first == "7")
+            #expect(try await store.readStream(a) == first)
+        }
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func appendAtAStaleVersionIsAConflict(_ kind: StoreKind) async throws {
+        try await kind.withStore { (store: any CoraStore) async throws in
+            let stream = StreamID(.run, SequentialIDs.id(9))
+            _ = try await store.transaction { tx in try await tx.append([pending(stream, "RunStarted", 1)], metadata: metadata, expectedVersions: [stream: 0]) }
+            await #expect(throws: StoreError.concurrencyConflict(stream)) {
+                try await store.transaction { tx in try await tx.append([pending(stream, "RunStarted", 2)], metadata: metadata, expectedVersions: [stream: 0]) }
+            }
+            #expect(try await store.readStream(stream).count == 1)
+        }
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func aFailedTransactionLeavesNothing(_ kind: StoreKind) async throws {
+        try await kind.withStore { (store: any CoraStore) async throws in
+            let scope = IdempotencyScope(principal: Fixtures.principal, key: "k")
+            await #expect(throws: Boom.self) {
+                try await store.transaction { tx in
+                    _ = try await tx.claimIdempotency(scope, requestHash: "h")
+                    let command = try RegisterDataset(body: .json(Fixtures.registerBody(["used_calibrations": [.string(SequentialIDs.id(7).lowercased)]])))
+                    let context = RegisterDatasetContext(datasetID: SequentialIDs.id(1), existing: nil, producingRun: nil, subjectExists: false, derivedFrom: [:], now: SystemClock().now())
+                    _ = try await tx.append(try RegisterDatasetDecider.decide(command, context).map(\.pending), metadata: metadata, expectedVersions: [:])
+                    throw Boom()
+                }
+            }
+            #expect(try await store.readStream(StreamID(.dataset, SequentialIDs.id(1))) == [])
+            #expect(try await store.listDatasets(DatasetListFilter(), after: nil, limit: 10) == [])
+            #expect(try await store.listDatasets(DatasetListFilter(usedCalibrations: [SequentialIDs.id(7)]), after: nil, limit: 10) == [])
+            #expect(try await store.transaction { tx in try await tx.claimIdempotency(scope, requestHash: "other") } == .claimed)
+        }
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func idempotencyClaimsReplayRefuseAndExpire(_ kind: StoreKind) async throws {
+        let clock = ManualClock()
+        try await kind.withStore(clock: clock, retentionSeconds: 86_400) { (store: any CoraStore) async throws in
+            let scope = IdempotencyScope(principal: Fixtures.principal, key: "key-1")
+            let otherPrincipal = IdempotencyScope(principal: PrincipalID(SequentialIDs.id(99)), key: "key-1")
+            let response = StoredResponse(status: 201, body: ["dataset_id": "x"])
+            #expect(try await store.transaction { tx in try await tx.claimIdempotency(scope, requestHash: "h1") } == .claimed)
+            #expect(try await store.transaction { tx in try await tx.claimIdempotency(scope, requestHash: "h1") } == .inFlight)
+            try await store.transaction { tx in try await tx.completeIdempotency(scope, response: response) }
+            #expect(try await store.transaction { tx in try await tx.claimIdempotency(scope, requestHash: "h1") } == .replay(response))
+            #expect(try await store.transaction { tx in try await tx.claimIdempotency(scope, requestHash: "h2") } == .reused)
+            #expect(try await store.transaction { tx in try await tx.claimIdempotency(otherPrincipal, requestHash: "h2") } == .claimed)
+            clock.advance(seconds: 86_399)
+            #expect(try await store.transaction { tx in try await tx.claimIdempotency(scope, requestHash: "h2") } == .reused)
+            clock.advance(seconds: 2)
+            #expect(try await store.transaction { tx in try await tx.claimIdempotency(scope, requestHash: "h2") } == .claimed)
+        }
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func projectionFollowsEveryDatasetEventInTheSameTransaction(_ kind: StoreKind) async throws {
+        try await kind.withStore { (store: any CoraStore) async throws in
+            let dependencies = ServiceDependencies(store: store)
+            let calibration = SequentialIDs.id(50)
+            let id = try await RegisterDatasetHandler(dependencies).handle(
+                body: .json(Fixtures.registerBody(["used_calibrations": [.string(calibration.lowercased)]])), idempotencyKey: "k", caller: Fixtures.caller()).datasetID
+            let reason: JSONValue = ["reason": "checked"]
+            _ = try await PromoteDatasetHandler(dependencies).handle(datasetID: id.lowercased, body: .json(reason), caller: Fixtures.caller())
+            let afterPromote = try await store.listDatasets(DatasetListFilter(), after: nil, limit: 10)
+            _ = try await DiscardDatasetHandler(dependencies).handle(datasetID: id.lowercased, body: .json(reason), caller: Fixtures.caller())
+            let rows = try await store.listDatasets(DatasetListFilter(usedCalibrations: [calibration]), after: nil, limit: 10)
+            let dataset = try #require(try DatasetEvolve.fold(try await store.readStream(StreamID(.dataset, id))))
+            #expect(rows == [DatasetSummaryRow(dataset)])
+            #expect(rows.first?.status == .discarded)
+            #expect(afterPromote.first?.updatedAt != rows.first?.updatedAt)
+            #expect(try await store.listDatasets(DatasetListFilter(status: .registered), after: nil, limit: 10) == [])
+        }
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func sameLogicalDatasetGivesByteIdenticalPayloads(_ kind: StoreKind) async throws {
+        // Two stores, the same fixed id and clock: the stored payload bytes must match although the
+        // request listed the sets in other orders and cases.
+        let ids = (1...3).map { SequentialIDs.id(UInt64(100 + $0)) }
+        var payloads: [[UInt8]] = []
+        for (calibrations, profiles) in [(ids, ["b", "a"]), (ids.reversed(), ["a", " b", "a"])] {
+            try await kind.withStore(clock: ManualClock()) { (store: any CoraStore) async throws in
+                let dependencies = ServiceDependencies(store: store, clock: ManualClock(), ids: SequentialIDs())
+                let body = Fixtures.registerBody([
+                    "used_calibrations": .array(calibrations.enumerated().map { .string($0.offset == 0 ? $0.element.uuidString : $0.element.lowercased) }),
+                    "encoding": ["media_type": "application/x-hdf5", "conforms_to": .array(profiles.map(JSONValue.string))],
+                ])
+                let id = try await RegisterDatasetHandler(dependencies).handle(body: .json(body), idempotencyKey: "k", caller: Fixtures.caller()).datasetID
+                payloads.append(CanonicalJSON.bytes(try await store.readStream(StreamID(.dataset, id))[0].payload))
+            }
+        }
+        #expect(payloads[0] == payloads[1])
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func readersAreNotBlockedByAWriteInProgress(_ kind: StoreKind) async throws {
+        try await kind.withStore { (store: any CoraStore) async throws in
+            let stream = StreamID(.run, SequentialIDs.id(5))
+            _ = try await store.transaction { tx in try await tx.append([pending(stream, "RunStarted", 1)], metadata: metadata, expectedVersions: [stream: 0]) }
+            let writeStarted = AsyncStream<Void>.makeStream()
+            let writer = Task {
+                try await store.transaction { tx in
+                    _ = try await tx.append([pending(stream, "RunEnded", 2)], metadata: metadata, expectedVersions: [stream: 1])
+                    writeStarted.continuation.yield()
+                    try await Task.sleep(for: .milliseconds(500))
+                }
+            }
+            for await _ in writeStarted.stream { break }
+            let started = ContinuousClock.now
+            let seen = try await store.readStream(stream)
+            let waited = ContinuousClock.now - started
+            #expect(seen.count == 1, "a reader must not see an uncommitted event")
+            #expect(waited < .milliseconds(400), "a reader waited \(waited) for the writer")
+            try await writer.value
+            #expect(try await store.readStream(stream).count == 2)
+        }
+    }
+}
