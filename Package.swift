@@ -83,6 +83,7 @@ let package = Package(
             dependencies: [
                 "CoraKernel", "CoraData", "CoraStoreSQLite", "CoraHTTP", "CoraTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "SQLiteNIO", package: "sqlite-nio"),
             ],
             swiftSettings: strict
         ),

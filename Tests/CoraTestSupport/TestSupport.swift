@@ -92,3 +92,11 @@ public enum Fixtures {
         return .object(members)
     }
 }
+
+extension JSONValue {
+    /// A member as sent, `null` included (the subscript treats `null` as absent).
+    public func member(_ key: String) -> JSONValue? {
+        guard case .object(let members) = self else { return nil }
+        return members[key]
+    }
+}

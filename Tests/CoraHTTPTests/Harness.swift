@@ -1,0 +1,105 @@
+import CoraData
+import CoraHTTP
+import CoraKernel
+import CoraStoreSQLite
+import CoraTestSupport
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import NIOCore
+import SQLiteNIO
+import Testing
+
+/// A running app on a fresh SQLite file, driven through Hummingbird's router test client.
+struct Harness {
+    let client: any TestClientProtocol
+    let store: SQLiteStore
+    let database: TemporarySQLite
+
+    static let principal = Fixtures.principal.description
+
+    static func run(policy: AccessPolicy = .allowAll, clock: any WallClock = SystemClock(), ids: any IDGenerator = UUIDv7Generator(),
+                    _ body: @Sendable (Harness) async throws -> Void) async throws {
+        let database = try TemporarySQLite()
+        defer { database.cleanup() }
+        let store = try await database.open(clock: clock)
+        let metrics = ServiceMetrics()
+        let dependencies = ServiceDependencies(store: store, policy: policy, clock: clock, ids: ids, onAppended: metrics.recordAppended)
+        var logger = Logger(label: "cora.test")
+        logger.logLevel = .critical
+        let app = Application(router: CoraRouter.build(services: Services(dependencies, metrics: metrics), logger: logger), logger: logger)
+        do {
+            try await app.test(.router) { client in
+                try await body(Harness(client: client, store: store, database: database))
+            }
+        } catch {
+            try? await store.close()
+            throw error
+        }
+        try await store.close()
+    }
+
+    struct Reply: Sendable {
+        let status: Int
+        let headers: HTTPFields
+        let bytes: [UInt8]
+        var json: JSONValue? { try? JSONParser.parse(bytes) }
+        var code: String? {
+            guard case .string(let code)? = json?["code"] else { return nil }
+            return code
+        }
+        func string(_ key: String) -> String? {
+            guard case .string(let text)? = json?[key] else { return nil }
+            return text
+        }
+    }
+
+    func send(_ method: HTTPRequest.Method, _ uri: String, principal: String? = Harness.principal, headers extra: [String: String] = [:],
+              json: JSONValue? = nil, raw: [UInt8]? = nil, contentType: String? = "application/json") async throws -> Reply {
+        var headers = HTTPFields()
+        if let principal { headers[.init("X-Principal-Id")!] = principal }
+        let bytes = raw ?? json.map(CanonicalJSON.bytes)
+        if bytes != nil, let contentType { headers[.contentType] = contentType }
+        for (name, value) in extra { headers[.init(name)!] = value }
+        return try await client.execute(uri: uri, method: method, headers: headers, body: bytes.map { ByteBuffer(bytes: $0) }) { response in
+            Reply(status: Int(response.status.code), headers: response.headers, bytes: Array(response.body.readableBytesView))
+        }
+    }
+
+    func register(_ overrides: [String: JSONValue] = [:], key: String = UUID().uuidString, principal: String = Harness.principal) async throws -> Reply {
+        try await send(.post, "/datasets", principal: principal, headers: ["Idempotency-Key": key], json: Fixtures.registerBody(overrides))
+    }
+
+    /// Registers and returns the new id, failing the test when the service refuses.
+    func registered(_ overrides: [String: JSONValue] = [:]) async throws -> String {
+        let reply = try await register(overrides)
+        try #require(reply.status == 201, "register answered \(reply.status) \(String(decoding: reply.bytes, as: UTF8.self))")
+        return try #require(reply.string("dataset_id"))
+    }
+
+    func command(_ id: String, _ verb: String, reason: String = "audit reason") async throws -> Reply {
+        try await send(.post, "/datasets/\(id)/\(verb)", json: ["reason": .string(reason)])
+    }
+
+    func createSubject() async throws -> String {
+        try #require(try await send(.post, "/subjects", json: ["name": "pellet B-12"]).string("subject_id"))
+    }
+
+    func startRun(subject: String? = nil) async throws -> String {
+        try #require(try await send(.post, "/runs", json: ["name": "run 007", "subject_id": subject.map(JSONValue.string) ?? .null]).string("run_id"))
+    }
+
+    func endRun(_ id: String, _ state: String) async throws -> Reply {
+        try await send(.post, "/runs/\(id)/end", json: ["end_state": .string(state)])
+    }
+
+    /// Events in the store, counted on a separate connection.
+    func eventCount() async throws -> Int {
+        let raw = try await SQLiteConnection.open(storage: .file(path: database.path))
+        let count = try await raw.query("SELECT COUNT(*) AS n FROM events").first?.column("n")?.integer ?? -1
+        try await raw.close()
+        return count
+    }
+}
