@@ -48,7 +48,7 @@ enum RequestInput {
 
     /// `application/json`, any case, optionally with parameters.
     static func isJSON(_ contentType: String) -> Bool {
-        contentType.split(separator: ";", maxSplits: 1)[0].trimmingCharacters(in: .whitespaces).lowercased() == "application/json"
+        (contentType.split(separator: ";", maxSplits: 1, omittingEmptySubsequences: false).first ?? "").trimmingCharacters(in: .whitespaces).lowercased() == "application/json"
     }
 
     static func parameter(_ context: CoraRequestContext, _ name: String) -> String {
