@@ -19,6 +19,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
     ],
     targets: [
         // Envelope, canonical JSON, ids, clock, problem codes and the store port. No I/O.
@@ -87,7 +88,15 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
-        .testTarget(name: "CoraProcessTests", dependencies: ["CoraKernel"], swiftSettings: strict),
+        // Drives the real `cora` executable; depends on it so `swift test` builds it first.
+        .testTarget(
+            name: "CoraProcessTests",
+            dependencies: [
+                "CoraKernel", "cora",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
+            swiftSettings: strict
+        ),
     ],
     swiftLanguageModes: [.v6]
 )
