@@ -28,7 +28,7 @@ final class ServerProcess: @unchecked Sendable {
         environment["CORA_PORT"] = String(port)
         environment["CORA_LOG_LEVEL"] = "warning"
         process.environment = environment
-        FileManager.default.createFile(atPath: log.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
         let handle = try FileHandle(forWritingTo: log)
         process.standardError = handle
         process.standardOutput = handle
