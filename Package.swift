@@ -14,6 +14,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
         .package(url: "https://github.com/vapor/sqlite-nio.git", from: "1.13.2"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
@@ -40,6 +41,16 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // The production store: several server processes on one PostgreSQL.
+        .target(
+            name: "CoraStorePostgres",
+            dependencies: [
+                "CoraKernel", "CoraData",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
         // REST surface on Hummingbird.
         .target(
             name: "CoraHTTP",
@@ -55,7 +66,7 @@ let package = Package(
         .executableTarget(
             name: "cora",
             dependencies: [
-                "CoraKernel", "CoraData", "CoraStoreSQLite", "CoraHTTP",
+                "CoraKernel", "CoraData", "CoraStoreSQLite", "CoraStorePostgres", "CoraHTTP",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -65,7 +76,7 @@ let package = Package(
         ),
         .target(
             name: "CoraTestSupport",
-            dependencies: ["CoraKernel", "CoraData", "CoraStoreSQLite"],
+            dependencies: ["CoraKernel", "CoraData", "CoraStoreSQLite", "CoraStorePostgres"],
             path: "Tests/CoraTestSupport",
             swiftSettings: strict
         ),
@@ -74,8 +85,9 @@ let package = Package(
         .testTarget(
             name: "StoreConformanceTests",
             dependencies: [
-                "CoraKernel", "CoraData", "CoraStoreSQLite", "CoraTestSupport",
+                "CoraKernel", "CoraData", "CoraStoreSQLite", "CoraStorePostgres", "CoraTestSupport",
                 .product(name: "SQLiteNIO", package: "sqlite-nio"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
             ],
             swiftSettings: strict
         ),

@@ -167,7 +167,7 @@ public protocol StoreTransaction: Sendable {
 /// The event store port both adapters implement.
 public protocol EventStore: Sendable {
     /// Runs `work` in one transaction; commits when it returns, rolls back when it throws.
-    func transaction<T: Sendable>(_ work: @Sendable (any StoreTransaction) async throws -> T) async throws -> T
+    func transaction<T: Sendable>(_ work: @escaping @Sendable (any StoreTransaction) async throws -> T) async throws -> T
     /// Reads one stream outside any write transaction (queries).
     func readStream(_ stream: StreamID) async throws -> [RecordedEvent]
     /// Reads several streams in one round trip outside any write transaction.
@@ -175,4 +175,27 @@ public protocol EventStore: Sendable {
     /// Cheap round trip for readiness.
     func ping() async throws
     func close() async throws
+}
+
+/// What a store found under an idempotency scope; both stores judge it with the same rule.
+public struct IdempotencyRecord: Sendable {
+    public let requestHash: String
+    /// `nil` while the first request is still running.
+    public let response: StoredResponse?
+    public let createdAt: Timestamp
+
+    public init(requestHash: String, response: StoredResponse?, createdAt: Timestamp) {
+        self.requestHash = requestHash
+        self.response = response
+        self.createdAt = createdAt
+    }
+
+    /// The answer for a request with `requestHash`, or `nil` when the scope is free (no record, or one
+    /// older than the retention) and the caller should claim it.
+    public static func judge(_ record: IdempotencyRecord?, requestHash: String, now: Timestamp, retentionMicroseconds: Int64) -> IdempotencyClaim? {
+        guard let record, record.createdAt.microsecondsSinceEpoch > now.microsecondsSinceEpoch - retentionMicroseconds else { return nil }
+        guard record.requestHash == requestHash else { return .reused }
+        guard let response = record.response else { return .inFlight }
+        return .replay(response)
+    }
 }

@@ -67,7 +67,7 @@ public final class SQLiteStore: CoraStore {
 
     // MARK: EventStore
 
-    public func transaction<T: Sendable>(_ work: @Sendable (any StoreTransaction) async throws -> T) async throws -> T {
+    public func transaction<T: Sendable>(_ work: @escaping @Sendable (any StoreTransaction) async throws -> T) async throws -> T {
         await gate.acquire()
         do {
             _ = try await writer.query("BEGIN IMMEDIATE")

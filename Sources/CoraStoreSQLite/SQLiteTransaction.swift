@@ -49,23 +49,29 @@ struct SQLiteTransaction: StoreTransaction {
     }
 
     func claimIdempotency(_ scope: IdempotencyScope, requestHash: String) async throws -> IdempotencyClaim {
-        let now = clock.now().microsecondsSinceEpoch
+        let now = clock.now()
         let rows = try await connection.query(
             "SELECT request_hash, status, response_code, response_body, created_at FROM idempotency_keys WHERE principal_id = ? AND key = ?",
             [.text(scope.principal.description), .text(scope.key)])
-        if let row = rows.first, let createdAt = row.column("created_at")?.integer, Int64(createdAt) > now - retention {
-            guard row.column("request_hash")?.string == requestHash else { return .reused }
-            guard row.column("status")?.string == "completed" else { return .inFlight }
-            guard let status = row.column("response_code")?.integer, let body = row.column("response_body")?.string,
-                  let json = try? JSONParser.parse(body)
-            else { throw StoreError.corrupt("completed idempotency record without a response") }
-            return .replay(StoredResponse(status: status, body: json))
+        let record = try rows.first.map { row in
+            guard let hash = row.column("request_hash")?.string, let createdAt = row.column("created_at")?.integer else {
+                throw StoreError.corrupt("unreadable idempotency record")
+            }
+            var response: StoredResponse?
+            if row.column("status")?.string == "completed" {
+                guard let status = row.column("response_code")?.integer, let body = row.column("response_body")?.string,
+                      let json = try? JSONParser.parse(body)
+                else { throw StoreError.corrupt("completed idempotency record without a response") }
+                response = StoredResponse(status: status, body: json)
+            }
+            return IdempotencyRecord(requestHash: hash, response: response, createdAt: Timestamp(microsecondsSinceEpoch: Int64(createdAt)))
         }
+        if let answer = IdempotencyRecord.judge(record, requestHash: requestHash, now: now, retentionMicroseconds: retention) { return answer }
         _ = try await connection.query("""
             INSERT INTO idempotency_keys (principal_id, key, request_hash, status, created_at) VALUES (?, ?, ?, 'in_progress', ?)
             ON CONFLICT (principal_id, key) DO UPDATE SET request_hash = excluded.request_hash, status = 'in_progress',
                 response_code = NULL, response_body = NULL, created_at = excluded.created_at, completed_at = NULL
-            """, [.text(scope.principal.description), .text(scope.key), .text(requestHash), .integer(Int(now))])
+            """, [.text(scope.principal.description), .text(scope.key), .text(requestHash), .integer(Int(now.microsecondsSinceEpoch))])
         return .claimed
     }
 

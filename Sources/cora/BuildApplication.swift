@@ -1,6 +1,7 @@
 import CoraData
 import CoraHTTP
 import CoraKernel
+import CoraStorePostgres
 import CoraStoreSQLite
 import Hummingbird
 import Logging
@@ -24,5 +25,8 @@ func openStore(_ configuration: ServiceConfiguration, logger: Logger) async thro
     case .sqlite(let path):
         logger.info("opening SQLite store", metadata: ["path": "\(path)"])
         return try await SQLiteStore.open(path: path, idempotencyRetentionSeconds: configuration.idempotencyTTLSeconds, logger: logger)
+    case .postgres(let url):
+        logger.info("connecting to PostgreSQL")
+        return try await PostgresStore.open(url: url, idempotencyRetentionSeconds: configuration.idempotencyTTLSeconds, logger: logger)
     }
 }

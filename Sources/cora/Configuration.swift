@@ -3,9 +3,11 @@ import CoraKernel
 import Foundation
 import Logging
 
-/// Where the events live, from `CORA_DATABASE_URL`: `sqlite:<path>` (default `sqlite:cora.sqlite3`).
+/// Where the events live, from `CORA_DATABASE_URL`: `sqlite:<path>` (default `sqlite:cora.sqlite3`) or
+/// `postgres://user:password@host:port/database`.
 enum DatabaseLocation: Equatable {
     case sqlite(path: String)
+    case postgres(url: String)
 
     struct Unsupported: Error, CustomStringConvertible {
         let description: String
@@ -17,9 +19,9 @@ enum DatabaseLocation: Equatable {
             guard !path.isEmpty else { throw Unsupported(description: "CORA_DATABASE_URL 'sqlite:' needs a path, e.g. sqlite:cora.sqlite3") }
             self = .sqlite(path: path)
         } else if url.hasPrefix("postgres://") || url.hasPrefix("postgresql://") {
-            throw Unsupported(description: "this build stores events in SQLite only; PostgreSQL URLs are not supported yet")
+            self = .postgres(url: url)
         } else {
-            throw Unsupported(description: "CORA_DATABASE_URL must be sqlite:<path>; got '\(url)'")
+            throw Unsupported(description: "CORA_DATABASE_URL must be sqlite:<path> or postgres://user:password@host:port/database; got '\(url)'")
         }
     }
 }

@@ -18,7 +18,7 @@ struct Cora: AsyncParsableCommand {
 
 /// Options every subcommand that touches the store shares; each falls back to its environment variable.
 struct StoreOptions: ParsableArguments {
-    @Option(name: .long, help: "sqlite:<path> (env CORA_DATABASE_URL; default sqlite:cora.sqlite3)")
+    @Option(name: .long, help: "sqlite:<path> or postgres://user:password@host:port/db (env CORA_DATABASE_URL; default sqlite:cora.sqlite3)")
     var databaseURL: String?
 
     @Option(name: .long, help: "trace|debug|info|notice|warning|error|critical (env CORA_LOG_LEVEL; default info)")

@@ -95,3 +95,21 @@ struct IdempotencyAndConcurrencyTests {
         }
     }
 }
+
+/// Always the same id: the second registration finds its stream taken.
+struct ConstantIDs: IDGenerator {
+    let id = SequentialIDs.id(4242)
+    func next() -> UUID { id }
+}
+
+@Suite("Genesis on an existing stream")
+struct GenesisConflictTests {
+    @Test func registeringOntoAnExistingStreamIsDatasetAlreadyExists() async throws {
+        try await Harness.run(ids: ConstantIDs()) { (app: Harness) async throws in
+            #expect(try await app.register().status == 201)
+            let second = try await app.register()
+            #expect(second.status == 409 && second.code == "DatasetAlreadyExists")
+            #expect(try await app.eventCount() == 1)
+        }
+    }
+}

@@ -1,30 +1,48 @@
 import CoraData
 import CoraKernel
+import CoraStorePostgres
 import CoraStoreSQLite
 import CoraTestSupport
 import Foundation
 import Testing
 
-/// The stores every conformance test runs against. PostgreSQL joins this list when its adapter lands.
-enum StoreKind: String, CaseIterable, Sendable, CustomTestStringConvertible {
+/// The stores every conformance test runs against. PostgreSQL runs on a throwaway cluster the tests
+/// start themselves; where no PostgreSQL binaries exist it is skipped with a warning, except under
+/// `CI=true`, where its tests run and fail.
+enum StoreKind: String, Sendable, CustomTestStringConvertible {
     case sqlite
+    case postgres
 
     var testDescription: String { rawValue }
 
+    static let allCases: [StoreKind] = {
+        if case .unavailable(let why) = PostgresCluster.availability, !PostgresCluster.isCI {
+            print("WARNING: PostgreSQL store tests SKIPPED: \(why). Install PostgreSQL or set CORA_TEST_POSTGRES_URL.")
+            return [.sqlite]
+        }
+        return [.sqlite, .postgres]
+    }()
+
     func withStore<T>(clock: any WallClock = SystemClock(), retentionSeconds: Int64 = 86_400, _ body: (any CoraStore) async throws -> T) async throws -> T {
+        let store: any CoraStore
+        var cleanup: () -> Void = {}
         switch self {
         case .sqlite:
             let database = try TemporarySQLite()
-            defer { database.cleanup() }
-            let store = try await database.open(clock: clock, retentionSeconds: retentionSeconds)
-            do {
-                let result = try await body(store)
-                try await store.close()
-                return result
-            } catch {
-                try? await store.close()
-                throw error
-            }
+            cleanup = database.cleanup
+            store = try await database.open(clock: clock, retentionSeconds: retentionSeconds)
+        case .postgres:
+            store = try await PostgresStore.open(url: try await PostgresCluster.shared.freshDatabaseURL(), clock: clock,
+                                                 idempotencyRetentionSeconds: retentionSeconds)
+        }
+        defer { cleanup() }
+        do {
+            let result = try await body(store)
+            try await store.close()
+            return result
+        } catch {
+            try? await store.close()
+            throw error
         }
     }
 }

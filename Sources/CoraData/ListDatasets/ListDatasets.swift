@@ -56,28 +56,6 @@ public struct ListDatasets: Sendable, Equatable {
         self.after = after
         self.limit = limit
     }
-
-    /// Arguments as MCP passes them: the same names, `used_calibrations` an array, `limit` a number.
-    public init(arguments: JSONValue?) throws(RequestError) {
-        var pairs: [(name: String, value: String)] = []
-        guard let arguments else { try self.init(query: []); return }
-        guard case .object(let members) = arguments else { throw .invalidRequest(field: nil, detail: "Arguments must be an object.") }
-        for (name, value) in members.sorted(by: { $0.key < $1.key }) {
-            switch value {
-            case .null: continue
-            case .string(let text): pairs.append((name, text))
-            case .number(let literal) where name == "limit": pairs.append((name, literal))
-            case .array(let elements) where name == "used_calibrations":
-                for element in elements {
-                    guard case .string(let text) = element else { throw .invalidRequest(field: name, detail: "used_calibrations must be an array of UUID strings.") }
-                    pairs.append((name, text))
-                }
-            default:
-                throw .invalidRequest(field: name, detail: "\(name) has the wrong type (\(value.kindName)).")
-            }
-        }
-        try self.init(query: pairs)
-    }
 }
 
 extension Character {
@@ -132,11 +110,6 @@ public struct ListDatasetsHandler: Sendable {
     public func handle(query: [(name: String, value: String)], caller: CallContext) async throws -> DatasetPage {
         try dependencies.authorize(.listDatasets, caller)
         return try await page(ListDatasets(query: query))
-    }
-
-    public func handle(arguments: JSONValue?, caller: CallContext) async throws -> DatasetPage {
-        try dependencies.authorize(.listDatasets, caller)
-        return try await page(ListDatasets(arguments: arguments))
     }
 
     /// Fetches one row more than asked, so `next_cursor` is null exactly when nothing later matches.

@@ -1,0 +1,177 @@
+import CoraData
+import CoraKernel
+import Foundation
+import Logging
+import PostgresNIO
+
+/// The production store: events, idempotency keys and the summary projection in one PostgreSQL
+/// database, shared by any number of stateless server processes.
+public final class PostgresStore: CoraStore {
+    let client: PostgresClient
+    private let running: Task<Void, Never>
+    let clock: any WallClock
+    let eventIDs: any IDGenerator
+    let retention: Int64
+    let logger: Logger
+    /// No store call may hang a request: past this it answers StoreUnavailable.
+    let operationTimeout: Duration
+
+    public struct InvalidURL: Error, CustomStringConvertible {
+        public let description: String
+    }
+
+    /// `postgres://user:password@host:port/database[?sslmode=disable|prefer|require]`
+    public static func configuration(url: String) throws -> PostgresClient.Configuration {
+        guard let components = URLComponents(string: url), ["postgres", "postgresql"].contains(components.scheme ?? ""),
+              let host = components.host, !host.isEmpty
+        else { throw InvalidURL(description: "expected postgres://user:password@host:port/database, got '\(url)'") }
+        let database = String(components.path.dropFirst())
+        let sslMode = components.queryItems?.first { $0.name == "sslmode" }?.value ?? "prefer"
+        let tls: PostgresClient.Configuration.TLS
+        switch sslMode {
+        case "disable": tls = .disable
+        case "prefer": tls = .prefer(.makeClientConfiguration())
+        case "require": tls = .require(.makeClientConfiguration())
+        default: throw InvalidURL(description: "sslmode must be disable, prefer or require")
+        }
+        var configuration = PostgresClient.Configuration(
+            host: host, port: components.port ?? 5432, username: components.user ?? "postgres",
+            password: components.password, database: database.isEmpty ? nil : database, tls: tls)
+        configuration.options.connectTimeout = .seconds(3)
+        configuration.options.maximumConnections = 20
+        return configuration
+    }
+
+    /// Connects, applies pending migrations under an advisory lock, and returns a ready store.
+    public static func open(
+        url: String, clock: any WallClock = SystemClock(), eventIDs: any IDGenerator = UUIDv7Generator(),
+        idempotencyRetentionSeconds: Int64 = 86_400, operationTimeout: Duration = .seconds(5), logger: Logger = Logger(label: "cora.postgres")
+    ) async throws -> PostgresStore {
+        let client = PostgresClient(configuration: try configuration(url: url), backgroundLogger: logger)
+        let running = Task { await client.run() }
+        let store = PostgresStore(client: client, running: running, clock: clock, eventIDs: eventIDs,
+                                  retention: idempotencyRetentionSeconds * 1_000_000, logger: logger, operationTimeout: operationTimeout)
+        do {
+            try await store.migrate()
+        } catch {
+            running.cancel()
+            throw error
+        }
+        return store
+    }
+
+    private init(client: PostgresClient, running: Task<Void, Never>, clock: any WallClock, eventIDs: any IDGenerator, retention: Int64,
+                 logger: Logger, operationTimeout: Duration) {
+        self.client = client
+        self.running = running
+        self.clock = clock
+        self.eventIDs = eventIDs
+        self.retention = retention
+        self.logger = logger
+        self.operationTimeout = operationTimeout
+    }
+
+    /// Applies every migration not yet recorded, one transaction each, holding a session advisory lock so
+    /// concurrent starters wait for each other instead of racing on DDL.
+    public func migrate() async throws {
+        try await client.withConnection { connection in
+            try await connection.query("SELECT pg_advisory_lock(\(PostgresSchema.migrationLockKey))", logger: logger)
+            do {
+                try await connection.query("CREATE TABLE IF NOT EXISTS schema_migrations (version INT PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())", logger: logger)
+                var current = 0
+                for try await version in try await connection.query("SELECT COALESCE(MAX(version), 0) FROM schema_migrations", logger: logger).decode(Int.self) {
+                    current = version
+                }
+                for (offset, statements) in PostgresSchema.migrations.enumerated() where offset + 1 > current {
+                    let version = offset + 1
+                    try await connection.withTransaction(logger: logger) { connection in
+                        for statement in statements { try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger) }
+                        try await connection.query("INSERT INTO schema_migrations (version) VALUES (\(version))", logger: logger)
+                    }
+                }
+            } catch {
+                _ = try? await connection.query("SELECT pg_advisory_unlock(\(PostgresSchema.migrationLockKey))", logger: logger)
+                throw error
+            }
+            try await connection.query("SELECT pg_advisory_unlock(\(PostgresSchema.migrationLockKey))", logger: logger)
+        }
+    }
+
+    // MARK: EventStore
+
+    public func transaction<T: Sendable>(_ work: @escaping @Sendable (any StoreTransaction) async throws -> T) async throws -> T {
+        try await bounded { [self] in
+            try await client.withTransaction(logger: logger) { connection in
+                try await work(PostgresTransaction(connection: connection, store: self))
+            }
+        }
+    }
+
+    public func readStream(_ stream: StreamID) async throws -> [RecordedEvent] {
+        try await readStreams([stream])[stream] ?? []
+    }
+
+    public func readStreams(_ streams: [StreamID]) async throws -> [StreamID: [RecordedEvent]] {
+        try await bounded { [self] in
+            try await client.withConnection { connection in try await PostgresEventRows.load(streams, on: connection, logger: logger) }
+        }
+    }
+
+    public func ping() async throws {
+        try await bounded { [self] in _ = try await client.query("SELECT 1", logger: logger).collect() }
+    }
+
+    public func close() async throws {
+        running.cancel()
+    }
+
+    // MARK: DatasetSummaryReader
+
+    public func listDatasets(_ filter: DatasetListFilter, after: DatasetListPosition?, limit: Int) async throws -> [DatasetSummaryRow] {
+        try await bounded { [self] in
+            var rows: [DatasetSummaryRow] = []
+            for try await row in try await client.query(PostgresSummaryQueries.list(filter, after: after, limit: limit), logger: logger) {
+                rows.append(try PostgresSummaryQueries.row(row))
+            }
+            return rows
+        }
+    }
+
+    // MARK: Failure handling
+
+    /// Runs `operation` with the store's time limit and turns connection-level failures into
+    /// `StoreError.unavailable`, so an outage answers 503 quickly instead of hanging or answering 500.
+    func bounded<T: Sendable>(_ operation: @escaping @Sendable () async throws -> T) async throws -> T {
+        do {
+            return try await withThrowingTaskGroup(of: T.self) { group in
+                group.addTask { try await operation() }
+                group.addTask { [operationTimeout] in
+                    try await Task.sleep(for: operationTimeout)
+                    throw StoreError.unavailable("timed out after \(operationTimeout)")
+                }
+                defer { group.cancelAll() }
+                guard let first = try await group.next() else { throw StoreError.unavailable("no result") }
+                return first
+            }
+        } catch {
+            throw Self.translate(error)
+        }
+    }
+
+    static func translate(_ error: any Error) -> any Error {
+        if let transaction = error as? PostgresTransactionError {
+            return translate(transaction.closureError ?? transaction.commitError ?? transaction.beginError ?? error)
+        }
+        guard let psql = error as? PSQLError else { return error }
+        if psql.code == .server {
+            let state = psql.serverInfo?[.sqlState] ?? ""
+            // Class 08: connection exception; 57P0x: shutting down; 53xxx: out of resources.
+            if state.hasPrefix("08") || state.hasPrefix("57P") || state.hasPrefix("53") {
+                return StoreError.unavailable(state)
+            }
+            return error
+        }
+        let connectionFailures: [PSQLError.Code] = [.connectionError, .serverClosedConnection, .clientClosedConnection, .uncleanShutdown, .poolClosed]
+        return connectionFailures.contains(psql.code) ? StoreError.unavailable("\(psql.code)") : error
+    }
+}

@@ -1,0 +1,80 @@
+import CoraData
+import CoraKernel
+import Foundation
+import Logging
+import PostgresNIO
+
+/// The summary projection's SQL on PostgreSQL.
+enum PostgresSummaryQueries {
+    static func apply(_ change: DatasetSummaryChange, on connection: PostgresConnection, logger: Logger) async throws {
+        switch change {
+        case .upsert(let row):
+            try await connection.query(upsert(row), logger: logger)
+        case .setStatus(let datasetID, let status, let updatedAt):
+            try await connection.query("""
+                UPDATE proj_data_dataset_summary SET status = \(status.rawValue),
+                    updated_at = timestamptz 'epoch' + \(updatedAt.microsecondsSinceEpoch)::int8 * interval '1 microsecond'
+                WHERE dataset_id = \(datasetID)
+                """, logger: logger)
+        case .touch(let datasetID, let updatedAt):
+            try await connection.query("""
+                UPDATE proj_data_dataset_summary
+                SET updated_at = timestamptz 'epoch' + \(updatedAt.microsecondsSinceEpoch)::int8 * interval '1 microsecond'
+                WHERE dataset_id = \(datasetID)
+                """, logger: logger)
+        }
+    }
+
+    /// `INSERT … ON CONFLICT`, so replaying events over the table (or a rebuild) is harmless.
+    static func upsert(_ row: DatasetSummaryRow) -> PostgresQuery {
+        """
+        INSERT INTO proj_data_dataset_summary (dataset_id, name, uri, producing_run_id, subject_id, status, used_calibrations, created_at, updated_at)
+        VALUES (\(row.datasetID), \(row.name), \(row.uri), \(row.producingRunID), \(row.subjectID), \(row.status.rawValue), \(row.usedCalibrations)::uuid[],
+                timestamptz 'epoch' + \(row.createdAt.microsecondsSinceEpoch)::int8 * interval '1 microsecond',
+                timestamptz 'epoch' + \(row.updatedAt.microsecondsSinceEpoch)::int8 * interval '1 microsecond')
+        ON CONFLICT (dataset_id) DO UPDATE SET name = excluded.name, uri = excluded.uri, producing_run_id = excluded.producing_run_id,
+            subject_id = excluded.subject_id, status = excluded.status, used_calibrations = excluded.used_calibrations,
+            created_at = excluded.created_at, updated_at = excluded.updated_at
+        """
+    }
+
+    static let columns = """
+        dataset_id, name, uri, producing_run_id, subject_id, status, used_calibrations,
+        (extract(epoch FROM created_at) * 1000000)::int8, (extract(epoch FROM updated_at) * 1000000)::int8
+        """
+
+    /// One keyset page in `(created_at, dataset_id)` order. The calibration filter is `@>` so the GIN
+    /// index serves it (`= ANY` would not); the keyset predicate is a row comparison the keyset index serves.
+    static func list(_ filter: DatasetListFilter, after: DatasetListPosition?, limit: Int) -> PostgresQuery {
+        var bindings = PostgresBindings()
+        var conditions: [String] = []
+        func parameter(_ append: (inout PostgresBindings) -> Void) -> String {
+            append(&bindings)
+            return "$\(bindings.count)"
+        }
+        if !filter.usedCalibrations.isEmpty {
+            conditions.append("used_calibrations @> \(parameter { $0.append(filter.usedCalibrations) })::uuid[]")
+        }
+        if let status = filter.status { conditions.append("status = \(parameter { $0.append(status.rawValue) })") }
+        if let runID = filter.producingRunID { conditions.append("producing_run_id = \(parameter { $0.append(runID) })") }
+        if let subjectID = filter.subjectID { conditions.append("subject_id = \(parameter { $0.append(subjectID) })") }
+        if let after {
+            let micros = parameter { $0.append(after.createdAt.microsecondsSinceEpoch) }
+            let id = parameter { $0.append(after.datasetID) }
+            conditions.append("(created_at, dataset_id) > (timestamptz 'epoch' + \(micros)::int8 * interval '1 microsecond', \(id)::uuid)")
+        }
+        let whereClause = conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND ")
+        let limitParameter = parameter { $0.append(Int64(limit)) }
+        return PostgresQuery(unsafeSQL: "SELECT \(columns) FROM proj_data_dataset_summary\(whereClause) ORDER BY created_at, dataset_id LIMIT \(limitParameter)",
+                             binds: bindings)
+    }
+
+    static func row(_ row: PostgresRow) throws -> DatasetSummaryRow {
+        let (datasetID, name, uri, runID, subjectID, status, calibrations, createdAt, updatedAt) =
+            try row.decode((UUID, String, String, UUID?, UUID?, String, [UUID], Int64, Int64).self)
+        guard let status = DatasetStatus(rawValue: status) else { throw StoreError.corrupt("unknown status \(status)") }
+        return DatasetSummaryRow(datasetID: datasetID, name: name, uri: uri, producingRunID: runID, subjectID: subjectID, status: status,
+                                 usedCalibrations: calibrations, createdAt: Timestamp(microsecondsSinceEpoch: createdAt),
+                                 updatedAt: Timestamp(microsecondsSinceEpoch: updatedAt))
+    }
+}

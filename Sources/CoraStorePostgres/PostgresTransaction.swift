@@ -1,0 +1,132 @@
+import CoraData
+import CoraKernel
+import Foundation
+import Logging
+import PostgresNIO
+
+/// SQL fragments converting between integer microseconds (the domain's time) and `timestamptz`
+/// exactly, without a round trip through floating-point `Date`.
+enum PostgresTime {
+    static func micros(_ column: String) -> String { "(extract(epoch FROM \(column)) * 1000000)::int8" }
+}
+
+/// One transaction on a leased connection; the store begins and commits or rolls it back.
+struct PostgresTransaction: StoreTransaction, @unchecked Sendable {
+    // The connection is owned by `withTransaction` for exactly the closure's lifetime; it is not shared.
+    let connection: PostgresConnection
+    let store: PostgresStore
+
+    var logger: Logger { store.logger }
+
+    func load(_ streams: [StreamID]) async throws -> [StreamID: [RecordedEvent]] {
+        try await PostgresEventRows.load(streams, on: connection, logger: logger)
+    }
+
+    func append(_ events: [PendingEvent], metadata: EventMetadata, expectedVersions: [StreamID: Int]) async throws -> [RecordedEvent] {
+        var versions = expectedVersions
+        var recorded: [RecordedEvent] = []
+        let recordedAt = store.clock.now()
+        let metadataText = CanonicalJSON.string(metadata.json)
+        for event in events {
+            let version = (versions[event.stream] ?? 0) + 1
+            versions[event.stream] = version
+            let eventID = store.eventIDs.next()
+            let payload = CanonicalJSON.string(event.payload)
+            var position: Int64 = 0
+            do {
+                let rows = try await connection.query("""
+                    INSERT INTO events (event_id, stream_type, stream_id, version, event_type, payload, metadata, correlation_id, occurred_at, recorded_at)
+                    VALUES (\(eventID), \(event.stream.type.rawValue), \(event.stream.id), \(Int32(version)), \(event.eventType), \(payload)::jsonb,
+                            \(metadataText)::jsonb, \(metadata.correlationID),
+                            timestamptz 'epoch' + \(event.occurredAt.microsecondsSinceEpoch)::int8 * interval '1 microsecond',
+                            timestamptz 'epoch' + \(recordedAt.microsecondsSinceEpoch)::int8 * interval '1 microsecond')
+                    RETURNING position
+                    """, logger: logger)
+                for try await value in rows.decode(Int64.self) { position = value }
+            } catch let error as PSQLError where error.serverInfo?[.sqlState] == "23505" {
+                throw StoreError.concurrencyConflict(event.stream)
+            }
+            let stored = RecordedEvent(position: position, eventID: eventID, stream: event.stream, version: version, eventType: event.eventType,
+                                       payload: event.payload, metadata: metadata, occurredAt: event.occurredAt, recordedAt: recordedAt)
+            if let change = DatasetSummaryProjection.change(for: stored) {
+                try await PostgresSummaryQueries.apply(change, on: connection, logger: logger)
+            }
+            recorded.append(stored)
+        }
+        return recorded
+    }
+
+    func claimIdempotency(_ scope: IdempotencyScope, requestHash: String) async throws -> IdempotencyClaim {
+        // Another process running the same key holds this lock until its transaction ends: answer
+        // in-flight at once rather than queue behind it.
+        let lockName = "\(scope.principal)/\(scope.key)"
+        var acquired = false
+        for try await value in try await connection.query("SELECT pg_try_advisory_xact_lock(hashtextextended(\(lockName), 0))", logger: logger).decode(Bool.self) {
+            acquired = value
+        }
+        guard acquired else { return .inFlight }
+        let now = store.clock.now()
+        var record: IdempotencyRecord?
+        let rows = try await connection.query("""
+            SELECT request_hash, status, response_code, response_body::text, \(unescaped: PostgresTime.micros("created_at"))
+            FROM idempotency_keys WHERE principal_id = \(scope.principal.uuid) AND key = \(scope.key)
+            """, logger: logger)
+        for try await (hash, status, code, body, createdAt) in rows.decode((String, String, Int32?, String?, Int64).self) {
+            var response: StoredResponse?
+            if status == "completed" {
+                guard let code, let body, let json = try? JSONParser.parse(body) else { throw StoreError.corrupt("completed idempotency record without a response") }
+                response = StoredResponse(status: Int(code), body: json)
+            }
+            record = IdempotencyRecord(requestHash: hash, response: response, createdAt: Timestamp(microsecondsSinceEpoch: createdAt))
+        }
+        if let answer = IdempotencyRecord.judge(record, requestHash: requestHash, now: now, retentionMicroseconds: store.retention) { return answer }
+        try await connection.query("""
+            INSERT INTO idempotency_keys (principal_id, key, request_hash, status, created_at)
+            VALUES (\(scope.principal.uuid), \(scope.key), \(requestHash), 'in_progress',
+                    timestamptz 'epoch' + \(now.microsecondsSinceEpoch)::int8 * interval '1 microsecond')
+            ON CONFLICT (principal_id, key) DO UPDATE SET request_hash = excluded.request_hash, status = 'in_progress',
+                response_code = NULL, response_body = NULL, created_at = excluded.created_at, completed_at = NULL
+            """, logger: logger)
+        return .claimed
+    }
+
+    func completeIdempotency(_ scope: IdempotencyScope, response: StoredResponse) async throws {
+        try await connection.query("""
+            UPDATE idempotency_keys SET status = 'completed', response_code = \(Int32(response.status)),
+                response_body = \(CanonicalJSON.string(response.body))::jsonb,
+                completed_at = timestamptz 'epoch' + \(store.clock.now().microsecondsSinceEpoch)::int8 * interval '1 microsecond'
+            WHERE principal_id = \(scope.principal.uuid) AND key = \(scope.key)
+            """, logger: logger)
+    }
+}
+
+/// Reading event rows back into envelopes.
+enum PostgresEventRows {
+    /// All streams in one statement: the requested keys are joined as an array pair, so each one is an
+    /// index range scan of UNIQUE (stream_type, stream_id, version).
+    static func load(_ streams: [StreamID], on connection: PostgresConnection, logger: Logger) async throws -> [StreamID: [RecordedEvent]] {
+        var result: [StreamID: [RecordedEvent]] = [:]
+        for stream in streams { result[stream] = [] }
+        guard !streams.isEmpty else { return result }
+        let types = streams.map(\.type.rawValue)
+        let ids = streams.map(\.id)
+        let rows = try await connection.query("""
+            SELECT e.position, e.event_id, e.stream_type, e.stream_id, e.version, e.event_type, e.payload::text, e.metadata::text,
+                   \(unescaped: PostgresTime.micros("e.occurred_at")), \(unescaped: PostgresTime.micros("e.recorded_at"))
+            FROM unnest(\(types)::text[], \(ids)::uuid[]) AS wanted(stream_type, stream_id)
+            JOIN events e ON e.stream_type = wanted.stream_type AND e.stream_id = wanted.stream_id
+            ORDER BY e.position
+            """, logger: logger)
+        for try await (position, eventID, type, streamID, version, eventType, payload, metadata, occurredAt, recordedAt)
+            in rows.decode((Int64, UUID, String, UUID, Int32, String, String, String, Int64, Int64).self) {
+            guard let streamType = StreamType(rawValue: type), let payloadJSON = try? JSONParser.parse(payload),
+                  let metadataJSON = try? JSONParser.parse(metadata), let envelope = EventMetadata(json: metadataJSON)
+            else { throw StoreError.corrupt("unreadable event at position \(position)") }
+            let stream = StreamID(streamType, streamID)
+            result[stream, default: []].append(RecordedEvent(
+                position: position, eventID: eventID, stream: stream, version: Int(version), eventType: eventType, payload: payloadJSON,
+                metadata: envelope, occurredAt: Timestamp(microsecondsSinceEpoch: occurredAt), recordedAt: Timestamp(microsecondsSinceEpoch: recordedAt)))
+        }
+        return result
+    }
+}
