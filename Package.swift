@@ -76,7 +76,10 @@ let package = Package(
         ),
         .target(
             name: "CoraTestSupport",
-            dependencies: ["CoraKernel", "CoraData", "CoraStoreSQLite", "CoraStorePostgres"],
+            dependencies: [
+                "CoraKernel", "CoraData", "CoraStoreSQLite", "CoraStorePostgres",
+                .product(name: "SQLiteNIO", package: "sqlite-nio"),
+            ],
             path: "Tests/CoraTestSupport",
             swiftSettings: strict
         ),

@@ -6,8 +6,8 @@ import Testing
 
 @Suite("The seed's examples and every slice, through the router")
 struct DatasetFlowTests {
-    @Test func seedExamplesEndToEnd() async throws {
-        try await Harness.run { (app: Harness) async throws in
+    @Test(arguments: StoreKind.allCases) func seedExamplesEndToEnd(_ kind: StoreKind) async throws {
+        try await Harness.run(kind) { (app: Harness) async throws in
             let subject = try await app.createSubject()
             let run = try await app.startRun(subject: subject)
             #expect(try await app.endRun(run, "Completed").status == 204)
@@ -49,8 +49,8 @@ struct DatasetFlowTests {
         }
     }
 
-    @Test func getAnswersTheWholeFoldedState() async throws {
-        try await Harness.run { (app: Harness) async throws in
+    @Test(arguments: StoreKind.allCases) func getAnswersTheWholeFoldedState(_ kind: StoreKind) async throws {
+        try await Harness.run(kind) { (app: Harness) async throws in
             let source = try await app.registered()
             let calibrations = [UUID(), UUID()].map { $0.lowercased }
             let id = try await app.registered(["derived_from": [.string(source.uppercased())], "used_calibrations": .array(calibrations.reversed().map(JSONValue.string))])
@@ -65,8 +65,8 @@ struct DatasetFlowTests {
         }
     }
 
-    @Test func promoteNeedsACompletedRunAndProductionSources() async throws {
-        try await Harness.run { (app: Harness) async throws in
+    @Test(arguments: StoreKind.allCases) func promoteNeedsACompletedRunAndProductionSources(_ kind: StoreKind) async throws {
+        try await Harness.run(kind) { (app: Harness) async throws in
             let running = try await app.startRun()
             let early = try await app.registered(["producing_run_id": .string(running)])
             _ = try await app.endRun(running, "Completed")
@@ -88,8 +88,8 @@ struct DatasetFlowTests {
         }
     }
 
-    @Test func strictReentryOnBothAxes() async throws {
-        try await Harness.run { (app: Harness) async throws in
+    @Test(arguments: StoreKind.allCases) func strictReentryOnBothAxes(_ kind: StoreKind) async throws {
+        try await Harness.run(kind) { (app: Harness) async throws in
             let id = try await app.registered()
             #expect(try await app.command(id, "demote").string("reason") == "trial")
             #expect(try await app.command(id, "promote").status == 204)
@@ -106,8 +106,8 @@ struct DatasetFlowTests {
         }
     }
 
-    @Test func runAndSubjectSlices() async throws {
-        try await Harness.run { (app: Harness) async throws in
+    @Test(arguments: StoreKind.allCases) func runAndSubjectSlices(_ kind: StoreKind) async throws {
+        try await Harness.run(kind) { (app: Harness) async throws in
             let subject = try await app.createSubject()
             let gotSubject = try await app.send(.get, "/subjects/\(subject)")
             #expect(gotSubject.string("name") == "pellet B-12" && gotSubject.string("id") == subject)

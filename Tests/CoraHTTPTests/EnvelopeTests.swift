@@ -6,8 +6,8 @@ import Testing
 
 @Suite("Identity, authorization, problem+json and the order of checks")
 struct EnvelopeTests {
-    @Test func identityIsRequiredAndMustBeAUUID() async throws {
-        try await Harness.run { (app: Harness) async throws in
+    @Test(arguments: StoreKind.allCases) func identityIsRequiredAndMustBeAUUID(_ kind: StoreKind) async throws {
+        try await Harness.run(kind) { (app: Harness) async throws in
             for uri in ["/datasets", "/datasets/\(UUID().lowercased)", "/runs/\(UUID().lowercased)", "/subjects/\(UUID().lowercased)"] {
                 #expect(try await app.send(.get, uri, principal: nil).code == "Unauthenticated")
                 #expect(try await app.send(.get, uri, principal: "alice").status == 401)
@@ -18,8 +18,8 @@ struct EnvelopeTests {
         }
     }
 
-    @Test func problemsAreRFC9457WithTheContractMembers() async throws {
-        try await Harness.run { (app: Harness) async throws in
+    @Test(arguments: StoreKind.allCases) func problemsAreRFC9457WithTheContractMembers(_ kind: StoreKind) async throws {
+        try await Harness.run(kind) { (app: Harness) async throws in
             let reply = try await app.send(.get, "/datasets/\(UUID().lowercased)")
             #expect(reply.status == 404)
             #expect(reply.headers[.contentType] == "application/problem+json")
@@ -29,10 +29,10 @@ struct EnvelopeTests {
         }
     }
 
-    @Test func checksRunInTheContractOrder() async throws {
+    @Test(arguments: StoreKind.allCases) func checksRunInTheContractOrder(_ kind: StoreKind) async throws {
         let grants = #"{"grants":[{"principal":"11111111-2222-3333-4444-555555555555","allow":["GetDataset"]}]}"#
         let policy = try AccessPolicy(json: Array(grants.utf8))
-        try await Harness.run(policy: policy) { (app: Harness) async throws in
+        try await Harness.run(kind, policy: policy) { (app: Harness) async throws in
             let big = [UInt8](repeating: UInt8(ascii: "a"), count: (1 << 20) + 1)
             // 413 beats everything, even a missing identity and a wrong content type.
             #expect(try await app.send(.post, "/datasets", principal: nil, raw: big, contentType: "text/plain").code == "PayloadTooLarge")
@@ -49,7 +49,7 @@ struct EnvelopeTests {
             #expect(try await app.send(.get, "/datasets/not-a-uuid").code == "InvalidRequest")
             #expect(try await app.send(.get, "/datasets/\(UUID().lowercased)").code == "DatasetNotFound")
         }
-        try await Harness.run { (app: Harness) async throws in
+        try await Harness.run(kind) { (app: Harness) async throws in
             // Idempotency-Key (400) beats shape (422); shape beats values (400); values beat loads (404).
             #expect(try await app.send(.post, "/datasets", json: ["junk": 1]).code == "IdempotencyKeyMissing")
             #expect(try await app.send(.post, "/datasets", headers: ["Idempotency-Key": String(repeating: "k", count: 256)], json: ["junk": 1]).code == "InvalidIdempotencyKey")
@@ -70,10 +70,10 @@ struct EnvelopeTests {
         }
     }
 
-    @Test func policyGrantsByPrincipalAndWildcard() async throws {
+    @Test(arguments: StoreKind.allCases) func policyGrantsByPrincipalAndWildcard(_ kind: StoreKind) async throws {
         let reader = UUID().lowercased
         let grants = #"{"grants":[{"principal":"*","allow":["GetDataset","ListDatasets"]},{"principal":"11111111-2222-3333-4444-555555555555","allow":["*"]}]}"#
-        try await Harness.run(policy: try AccessPolicy(json: Array(grants.utf8))) { (app: Harness) async throws in
+        try await Harness.run(kind, policy: try AccessPolicy(json: Array(grants.utf8))) { (app: Harness) async throws in
             let id = try await app.registered()
             #expect(try await app.send(.get, "/datasets/\(id)", principal: reader).status == 200)
             #expect(try await app.send(.get, "/datasets", principal: reader).status == 200)
@@ -84,8 +84,8 @@ struct EnvelopeTests {
         #expect(throws: AccessPolicy.InvalidPolicy.self) { try AccessPolicy(json: Array(#"{"grant":[]}"#.utf8)) }
     }
 
-    @Test func unknownRoutesAndMethodsAreProblems() async throws {
-        try await Harness.run { (app: Harness) async throws in
+    @Test(arguments: StoreKind.allCases) func unknownRoutesAndMethodsAreProblems(_ kind: StoreKind) async throws {
+        try await Harness.run(kind) { (app: Harness) async throws in
             #expect(try await app.send(.get, "/nowhere").code == "NotFound")
             #expect(try await app.send(.get, "/datasets/x/y/z").code == "NotFound")
             let wrongMethod = try await app.send(.delete, "/datasets/\(UUID().lowercased)")
@@ -94,8 +94,8 @@ struct EnvelopeTests {
         }
     }
 
-    @Test func correlationIdIsEchoedAndStoredOnEvents() async throws {
-        try await Harness.run { (app: Harness) async throws in
+    @Test(arguments: StoreKind.allCases) func correlationIdIsEchoedAndStoredOnEvents(_ kind: StoreKind) async throws {
+        try await Harness.run(kind) { (app: Harness) async throws in
             let given = UUID().lowercased
             let reply = try await app.send(.post, "/datasets", headers: ["Idempotency-Key": "c", "X-Correlation-Id": given.uppercased()], json: Fixtures.registerBody())
             #expect(reply.headers[.init("X-Correlation-Id")!] == given)
@@ -109,8 +109,8 @@ struct EnvelopeTests {
         }
     }
 
-    @Test func metricsUseRoutePatternsAndOpenAPIDescribesEveryRoute() async throws {
-        try await Harness.run { (app: Harness) async throws in
+    @Test(arguments: StoreKind.allCases) func metricsUseRoutePatternsAndOpenAPIDescribesEveryRoute(_ kind: StoreKind) async throws {
+        try await Harness.run(kind) { (app: Harness) async throws in
             let id = try await app.registered()
             _ = try await app.send(.get, "/datasets/\(id)")
             _ = try await app.send(.get, "/no/such/thing")

@@ -1,7 +1,6 @@
 import CoraData
 import CoraHTTP
 import CoraKernel
-import CoraStoreSQLite
 import CoraTestSupport
 import Foundation
 import HTTPTypes
@@ -9,22 +8,20 @@ import Hummingbird
 import HummingbirdTesting
 import Logging
 import NIOCore
-import SQLiteNIO
 import Testing
 
 /// A running app on a fresh SQLite file, driven through Hummingbird's router test client.
 struct Harness {
     let client: any TestClientProtocol
-    let store: SQLiteStore
-    let database: TemporarySQLite
+    let opened: OpenedStore
+    var store: any CoraStore { opened.store }
 
     static let principal = Fixtures.principal.description
 
-    static func run(policy: AccessPolicy = .allowAll, clock: any WallClock = SystemClock(), ids: any IDGenerator = UUIDv7Generator(),
+    static func run(_ kind: StoreKind, policy: AccessPolicy = .allowAll, clock: any WallClock = SystemClock(), ids: any IDGenerator = UUIDv7Generator(),
                     _ body: @Sendable (Harness) async throws -> Void) async throws {
-        let database = try TemporarySQLite()
-        defer { database.cleanup() }
-        let store = try await database.open(clock: clock)
+        let opened = try await kind.open(clock: clock)
+        let store = opened.store
         let metrics = ServiceMetrics()
         let dependencies = ServiceDependencies(store: store, policy: policy, clock: clock, ids: ids, onAppended: metrics.recordAppended)
         var logger = Logger(label: "cora.test")
@@ -32,13 +29,13 @@ struct Harness {
         let app = Application(router: CoraRouter.build(services: Services(dependencies, metrics: metrics), logger: logger), logger: logger)
         do {
             try await app.test(.router) { client in
-                try await body(Harness(client: client, store: store, database: database))
+                try await body(Harness(client: client, opened: opened))
             }
         } catch {
-            try? await store.close()
+            try? await opened.close()
             throw error
         }
-        try await store.close()
+        try await opened.close()
     }
 
     struct Reply: Sendable {
@@ -95,11 +92,7 @@ struct Harness {
         try await send(.post, "/runs/\(id)/end", json: ["end_state": .string(state)])
     }
 
-    /// Events in the store, counted on a separate connection.
     func eventCount() async throws -> Int {
-        let raw = try await SQLiteConnection.open(storage: .file(path: database.path))
-        let count = try await raw.query("SELECT COUNT(*) AS n FROM events").first?.column("n")?.integer ?? -1
-        try await raw.close()
-        return count
+        try await opened.eventCount()
     }
 }

@@ -6,8 +6,8 @@ import Testing
 
 @Suite("Idempotency (§6) and optimistic concurrency")
 struct IdempotencyAndConcurrencyTests {
-    @Test func replayReturnsTheSameAnswerForTheSameLogicalRequest() async throws {
-        try await Harness.run { (app: Harness) async throws in
+    @Test(arguments: StoreKind.allCases) func replayReturnsTheSameAnswerForTheSameLogicalRequest(_ kind: StoreKind) async throws {
+        try await Harness.run(kind) { (app: Harness) async throws in
             let calibrations = [UUID(), UUID()].map(\.lowercased)
             let first = try await app.register(["used_calibrations": .array(calibrations.map(JSONValue.string)), "derived_from": []], key: "key-1")
             #expect(first.status == 201 && first.headers[.init("Idempotent-Replayed")!] == nil)
@@ -29,8 +29,8 @@ struct IdempotencyAndConcurrencyTests {
         }
     }
 
-    @Test func keysAreScopedPerPrincipal() async throws {
-        try await Harness.run { (app: Harness) async throws in
+    @Test(arguments: StoreKind.allCases) func keysAreScopedPerPrincipal(_ kind: StoreKind) async throws {
+        try await Harness.run(kind) { (app: Harness) async throws in
             let other = UUID().lowercased
             let mine = try await app.register(key: "shared")
             let theirs = try await app.register(key: "shared", principal: other)
@@ -40,8 +40,8 @@ struct IdempotencyAndConcurrencyTests {
         }
     }
 
-    @Test func anErroredAttemptDoesNotBurnTheKey() async throws {
-        try await Harness.run { (app: Harness) async throws in
+    @Test(arguments: StoreKind.allCases) func anErroredAttemptDoesNotBurnTheKey(_ kind: StoreKind) async throws {
+        try await Harness.run(kind) { (app: Harness) async throws in
             let missingRun = UUID().lowercased
             #expect(try await app.register(["producing_run_id": .string(missingRun)], key: "retry-me").code == "ProducingRunMissing")
             #expect(try await app.register(["name": ""], key: "retry-me").code == "InvalidDatasetName")
@@ -51,8 +51,8 @@ struct IdempotencyAndConcurrencyTests {
         }
     }
 
-    @Test func optionalKeysOnRunAndSubjectCreates() async throws {
-        try await Harness.run { (app: Harness) async throws in
+    @Test(arguments: StoreKind.allCases) func optionalKeysOnRunAndSubjectCreates(_ kind: StoreKind) async throws {
+        try await Harness.run(kind) { (app: Harness) async throws in
             let first = try await app.send(.post, "/subjects", headers: ["Idempotency-Key": "s1"], json: ["name": "x"])
             let second = try await app.send(.post, "/subjects", headers: ["Idempotency-Key": "s1"], json: ["name": " x "])
             #expect(first.status == 201 && second.bytes == first.bytes && second.headers[.init("Idempotent-Replayed")!] == "true")
@@ -62,8 +62,8 @@ struct IdempotencyAndConcurrencyTests {
         }
     }
 
-    @Test func twentyConcurrentIdenticalRegistersMakeOneDataset() async throws {
-        try await Harness.run { (app: Harness) async throws in
+    @Test(arguments: StoreKind.allCases) func twentyConcurrentIdenticalRegistersMakeOneDataset(_ kind: StoreKind) async throws {
+        try await Harness.run(kind) { (app: Harness) async throws in
             let replies = try await withThrowingTaskGroup(of: Harness.Reply.self) { group in
                 for _ in 0..<20 { group.addTask { try await app.register(key: "burst") } }
                 return try await group.reduce(into: []) { $0.append($1) }
@@ -80,8 +80,8 @@ struct IdempotencyAndConcurrencyTests {
         }
     }
 
-    @Test func tenConcurrentPromotesGiveOneEvent() async throws {
-        try await Harness.run { (app: Harness) async throws in
+    @Test(arguments: StoreKind.allCases) func tenConcurrentPromotesGiveOneEvent(_ kind: StoreKind) async throws {
+        try await Harness.run(kind) { (app: Harness) async throws in
             let id = try await app.registered()
             let replies = try await withThrowingTaskGroup(of: Harness.Reply.self) { group in
                 for n in 0..<10 { group.addTask { try await app.command(id, "promote", reason: "reviewer \(n)") } }
@@ -104,8 +104,8 @@ struct ConstantIDs: IDGenerator {
 
 @Suite("Genesis on an existing stream")
 struct GenesisConflictTests {
-    @Test func registeringOntoAnExistingStreamIsDatasetAlreadyExists() async throws {
-        try await Harness.run(ids: ConstantIDs()) { (app: Harness) async throws in
+    @Test(arguments: StoreKind.allCases) func registeringOntoAnExistingStreamIsDatasetAlreadyExists(_ kind: StoreKind) async throws {
+        try await Harness.run(kind, ids: ConstantIDs()) { (app: Harness) async throws in
             #expect(try await app.register().status == 201)
             let second = try await app.register()
             #expect(second.status == 409 && second.code == "DatasetAlreadyExists")

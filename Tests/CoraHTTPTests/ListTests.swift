@@ -36,9 +36,9 @@ struct ListTests {
         return all
     }
 
-    @Test func walkingAThousandDatasetsReturnsEachExactlyOnceInOrder() async throws {
+    @Test(arguments: StoreKind.allCases) func walkingAThousandDatasetsReturnsEachExactlyOnceInOrder(_ kind: StoreKind) async throws {
         // Every register shares one timestamp tick with another, so ordering by id inside a tick is exercised too.
-        try await Harness.run(clock: RepeatingClock()) { (app: Harness) async throws in
+        try await Harness.run(kind, clock: RepeatingClock()) { (app: Harness) async throws in
             var registered: [String] = []
             for _ in 0..<1000 { registered.append(try await app.registered()) }
             let walked = try await walk(app, query: "limit=37")
@@ -53,8 +53,8 @@ struct ListTests {
         }
     }
 
-    @Test func nextCursorIsNullExactlyWhenNothingLaterMatches() async throws {
-        try await Harness.run { (app: Harness) async throws in
+    @Test(arguments: StoreKind.allCases) func nextCursorIsNullExactlyWhenNothingLaterMatches(_ kind: StoreKind) async throws {
+        try await Harness.run(kind) { (app: Harness) async throws in
             for _ in 0..<4 { _ = try await app.registered() }
             let full = try await app.send(.get, "/datasets?limit=4")
             #expect(ids(full).count == 4 && full.json?.member("next_cursor") == .null)
@@ -66,8 +66,8 @@ struct ListTests {
         }
     }
 
-    @Test func everyFilterAndTheirCombinations() async throws {
-        try await Harness.run { (app: Harness) async throws in
+    @Test(arguments: StoreKind.allCases) func everyFilterAndTheirCombinations(_ kind: StoreKind) async throws {
+        try await Harness.run(kind) { (app: Harness) async throws in
             let subject = try await app.createSubject()
             let run = try await app.startRun(subject: subject)
             let (c1, c2, c3) = (UUID().lowercased, UUID().lowercased, UUID().lowercased)
@@ -103,8 +103,8 @@ struct ListTests {
         }
     }
 
-    @Test func malformedQueriesAndCursorsAreRefused() async throws {
-        try await Harness.run { (app: Harness) async throws in
+    @Test(arguments: StoreKind.allCases) func malformedQueriesAndCursorsAreRefused(_ kind: StoreKind) async throws {
+        try await Harness.run(kind) { (app: Harness) async throws in
             for _ in 0..<3 { _ = try await app.registered() }
             let page = try await app.send(.get, "/datasets?limit=1")
             guard case .string(let cursor)? = page.json?["next_cursor"] else { Issue.record("expected a cursor"); return }

@@ -109,8 +109,8 @@ extension JSONValue {
 
 @Suite("Bad input never hurts")
 struct MalformedInputTests {
-    @Test func thousandsOfMalformedBodiesAreAllRefusedAsProblemsAndStoreNothing() async throws {
-        try await Harness.run { (app: Harness) async throws in
+    @Test(arguments: StoreKind.allCases) func thousandsOfMalformedBodiesAreAllRefusedAsProblemsAndStoreNothing(_ kind: StoreKind) async throws {
+        try await Harness.run(kind) { (app: Harness) async throws in
             let target = try await app.registered()
             let before = try await app.eventCount()
             var generator = MalformedBodies(random: SeededGenerator(state: 0xC0DA))
@@ -132,8 +132,8 @@ struct MalformedInputTests {
         }
     }
 
-    @Test func hostileHeadersAndQueriesAreRefusedCleanly() async throws {
-        try await Harness.run { (app: Harness) async throws in
+    @Test(arguments: StoreKind.allCases) func hostileHeadersAndQueriesAreRefusedCleanly(_ kind: StoreKind) async throws {
+        try await Harness.run(kind) { (app: Harness) async throws in
             let before = try await app.eventCount()
             var random = SeededGenerator(state: 42)
             let principals = ["", " ", "null", "11111111-2222-3333-4444-55555555555", "11111111-2222-3333-4444-555555555555x", String(repeating: "a", count: 5000)]

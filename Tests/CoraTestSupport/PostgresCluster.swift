@@ -104,10 +104,15 @@ public actor PostgresCluster {
     }
 
     /// Runs one statement as the cluster's superuser on its `postgres` database.
-    public static func runPsql(_ base: String, _ sql: String) throws {
+    static func runPsql(_ base: String, _ sql: String) throws {
+        _ = try query(base + "postgres", sql)
+    }
+
+    /// Runs one statement on the database at `url` and returns its unaligned output.
+    public static func query(_ url: String, _ sql: String) throws -> String {
         let bundled = binDirectory()?.appendingPathComponent("psql").path
         let psql = bundled.flatMap { FileManager.default.isExecutableFile(atPath: $0) ? $0 : nil } ?? "/usr/bin/psql"
-        try run(psql, [base + "postgres", "-v", "ON_ERROR_STOP=1", "-q", "-c", sql])
+        return try run(psql, [url, "-v", "ON_ERROR_STOP=1", "-q", "-A", "-t", "-c", sql]).trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
     /// Runs a tool to completion with `posix_spawn` and `waitpid`. Foundation's `Process` never reaped

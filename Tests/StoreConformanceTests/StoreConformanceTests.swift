@@ -6,42 +6,17 @@ import CoraTestSupport
 import Foundation
 import Testing
 
-/// The stores every conformance test runs against. PostgreSQL runs on a throwaway cluster the tests
-/// start themselves; where no PostgreSQL binaries exist it is skipped with a warning, except under
-/// `CI=true`, where its tests run and fail.
-enum StoreKind: String, Sendable, CustomTestStringConvertible {
-    case sqlite
-    case postgres
-
-    var testDescription: String { rawValue }
-
-    static let allCases: [StoreKind] = {
-        if case .unavailable(let why) = PostgresCluster.availability, !PostgresCluster.isCI {
-            print("WARNING: PostgreSQL store tests SKIPPED: \(why). Install PostgreSQL or set CORA_TEST_POSTGRES_URL.")
-            return [.sqlite]
-        }
-        return [.sqlite, .postgres]
-    }()
+extension StoreKind: CustomTestStringConvertible {
+    public var testDescription: String { rawValue }
 
     func withStore<T>(clock: any WallClock = SystemClock(), retentionSeconds: Int64 = 86_400, _ body: (any CoraStore) async throws -> T) async throws -> T {
-        let store: any CoraStore
-        var cleanup: () -> Void = {}
-        switch self {
-        case .sqlite:
-            let database = try TemporarySQLite()
-            cleanup = database.cleanup
-            store = try await database.open(clock: clock, retentionSeconds: retentionSeconds)
-        case .postgres:
-            store = try await PostgresStore.open(url: try await PostgresCluster.shared.freshDatabaseURL(), clock: clock,
-                                                 idempotencyRetentionSeconds: retentionSeconds)
-        }
-        defer { cleanup() }
+        let opened = try await open(clock: clock, retentionSeconds: retentionSeconds)
         do {
-            let result = try await body(store)
-            try await store.close()
+            let result = try await body(opened.store)
+            try await opened.close()
             return result
         } catch {
-            try? await store.close()
+            try? await opened.close()
             throw error
         }
     }

@@ -1,0 +1,61 @@
+import CoraData
+import CoraKernel
+import CoraStorePostgres
+import CoraStoreSQLite
+import Foundation
+import SQLiteNIO
+
+/// The stores the store-level and HTTP-level suites run against. PostgreSQL runs on a throwaway
+/// cluster the tests start themselves; where no PostgreSQL binaries exist it is skipped with a
+/// warning, except under `CI=true`, where its tests run and fail.
+public enum StoreKind: String, Sendable, CustomStringConvertible {
+    case sqlite
+    case postgres
+
+    public var description: String { rawValue }
+
+    public static let allCases: [StoreKind] = {
+        if case .unavailable(let why) = PostgresCluster.availability, !PostgresCluster.isCI {
+            print("WARNING: PostgreSQL store tests SKIPPED: \(why). Install PostgreSQL or set CORA_TEST_POSTGRES_URL.")
+            return [.sqlite]
+        }
+        return [.sqlite, .postgres]
+    }()
+
+    /// A fresh, empty store of this kind; `close` releases it and its files.
+    public func open(clock: any WallClock = SystemClock(), retentionSeconds: Int64 = 86_400) async throws -> OpenedStore {
+        switch self {
+        case .sqlite:
+            let database = try TemporarySQLite()
+            let store = try await SQLiteStore.open(path: database.path, clock: clock, idempotencyRetentionSeconds: retentionSeconds)
+            return OpenedStore(store: store, location: "sqlite:" + database.path, cleanup: database.cleanup)
+        case .postgres:
+            let url = try await PostgresCluster.shared.freshDatabaseURL()
+            let store = try await PostgresStore.open(url: url, clock: clock, idempotencyRetentionSeconds: retentionSeconds)
+            return OpenedStore(store: store, location: url, cleanup: {})
+        }
+    }
+}
+
+public struct OpenedStore: Sendable {
+    public let store: any CoraStore
+    /// A `CORA_DATABASE_URL` naming the same database.
+    public let location: String
+    let cleanup: @Sendable () -> Void
+
+    public func close() async throws {
+        try await store.close()
+        cleanup()
+    }
+
+    /// Events in the database, counted on a connection of its own.
+    public func eventCount() async throws -> Int {
+        if location.hasPrefix("sqlite:") {
+            let raw = try await SQLiteConnection.open(storage: .file(path: String(location.dropFirst("sqlite:".count))))
+            let count = try await raw.query("SELECT COUNT(*) AS n FROM events").first?.column("n")?.integer ?? -1
+            try await raw.close()
+            return count
+        }
+        return Int(try PostgresCluster.query(location, "SELECT COUNT(*) FROM events")) ?? -1
+    }
+}
