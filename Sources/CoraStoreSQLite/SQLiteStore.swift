@@ -68,11 +68,19 @@ public final class SQLiteStore: CoraStore {
     // MARK: EventStore
 
     public func transaction<T: Sendable>(_ work: @escaping @Sendable (any StoreTransaction) async throws -> T) async throws -> T {
+        try await writing { [clock, eventIDs, idempotencyRetention] connection in
+            try await work(SQLiteTransaction(connection: connection, clock: clock, eventIDs: eventIDs, retention: idempotencyRetention))
+        }
+    }
+
+    /// One write transaction on the single writer connection: `BEGIN IMMEDIATE` takes SQLite's write
+    /// lock up front, so a transaction never fails half-way for want of it.
+    func writing<T: Sendable>(_ body: @Sendable (SQLiteConnection) async throws -> T) async throws -> T {
         await gate.acquire()
         do {
             _ = try await writer.query("BEGIN IMMEDIATE")
             do {
-                let result = try await work(SQLiteTransaction(connection: writer, clock: clock, eventIDs: eventIDs, retention: idempotencyRetention))
+                let result = try await body(writer)
                 _ = try await writer.query("COMMIT")
                 await gate.release()
                 return result
@@ -86,16 +94,21 @@ public final class SQLiteStore: CoraStore {
         }
     }
 
+    /// One statement (or several independent ones) on a reader connection.
+    func readOnly<T>(_ body: (SQLiteConnection) async throws -> T) async throws -> T {
+        do { return try await body(reader) } catch { throw Self.translate(error) }
+    }
+
     public func readStream(_ stream: StreamID) async throws -> [RecordedEvent] {
         try await readStreams([stream])[stream] ?? []
     }
 
     public func readStreams(_ streams: [StreamID]) async throws -> [StreamID: [RecordedEvent]] {
-        do { return try await SQLiteEventRows.load(streams, from: reader) } catch { throw Self.translate(error) }
+        try await readOnly { try await SQLiteEventRows.load(streams, from: $0) }
     }
 
     public func ping() async throws {
-        do { _ = try await reader.query("SELECT 1") } catch { throw Self.translate(error) }
+        _ = try await readOnly { try await $0.query("SELECT 1") }
     }
 
     public func close() async throws {
@@ -106,11 +119,7 @@ public final class SQLiteStore: CoraStore {
 
     public func listDatasets(_ filter: DatasetListFilter, after: DatasetListPosition?, limit: Int) async throws -> [DatasetSummaryRow] {
         let query = SQLiteSummaryQueries.list(filter, after: after, limit: limit)
-        do {
-            return try await reader.query(query.sql, query.binds).map(SQLiteSummaryQueries.row)
-        } catch {
-            throw Self.translate(error)
-        }
+        return try await readOnly { try await $0.query(query.sql, query.binds).map(SQLiteSummaryQueries.row) }
     }
 
     /// Known SQLite failures become the store's typed errors; domain errors pass through untouched.

@@ -41,6 +41,8 @@ enum SQLiteSummaryQueries {
         id.map { .text($0.lowercased) } ?? .null
     }
 
+    static let columns = "s.dataset_id, s.name, s.uri, s.producing_run_id, s.subject_id, s.status, s.used_calibrations, s.created_at, s.updated_at"
+
     /// One keyset page. With a calibration filter the page is driven from the join table's primary key
     /// `(calibration_id, created_at, dataset_id)`: one index range in list order, no sort. Further
     /// calibrations are checked by primary-key lookups on the same table.
@@ -69,7 +71,7 @@ enum SQLiteSummaryQueries {
         let whereClause = conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND ")
         binds.append(.integer(limit))
         let sql = """
-            SELECT s.dataset_id, s.name, s.uri, s.producing_run_id, s.subject_id, s.status, s.used_calibrations, s.created_at, s.updated_at
+            SELECT \(columns)
             FROM \(from)\(whereClause) ORDER BY \(order).created_at, \(order).dataset_id LIMIT ?
             """
         return (sql, binds)

@@ -6,13 +6,14 @@ import CoraStoreSQLite
 import Foundation
 import Hummingbird
 import Logging
+import Synchronization
 
 @main
 struct Cora: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "cora",
         abstract: "CORA Data service: the system of record for a facility's data products.",
-        subcommands: [Serve.self, Migrate.self]
+        subcommands: [Serve.self, Migrate.self, Projections.self]
     )
 }
 
@@ -87,6 +88,41 @@ struct Migrate: AsyncParsableCommand {
         let opened = try await openStore(configuration, logger: logger)
         try await opened.close()
         logger.info("migrations applied")
+    }
+}
+
+struct Projections: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Maintain read-side projections.", subcommands: [Rebuild.self])
+
+    struct Rebuild: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Rebuild proj_data_dataset_summary from the events and report what differed.")
+
+        @OptionGroup var store: StoreOptions
+
+        @Option(name: .long, help: "Datasets per batch")
+        var batchSize = 1000
+
+        func run() async throws {
+            var configuration = ServiceConfiguration()
+            try store.apply(to: &configuration)
+            let logger = bootstrapLogging(configuration.logLevel)
+            let opened = try await openStore(configuration, logger: logger)
+            let started = ContinuousClock.now
+            let lastLine = Mutex(ContinuousClock.now)
+            let report = try await RebuildDatasetSummary(store: opened, batchSize: max(1, batchSize)).run { progress in
+                // A progress line at most every two seconds, so short runs stay quiet.
+                let due = lastLine.withLock { last in
+                    guard ContinuousClock.now - last > .seconds(2) else { return false }
+                    last = ContinuousClock.now
+                    return true
+                }
+                if due { print("… checked \(progress.datasetsChecked) datasets, \(progress.rowsRewritten) rows rewritten so far") }
+            }
+            try await opened.close()
+            print("checked \(report.datasetsChecked) datasets in \(ContinuousClock.now - started): \(report.rowsRewritten) rows rewritten, "
+                + "\(report.orphanRowsDeleted) orphan rows deleted; \(report.rowsChanged == 0 ? "nothing differed" : "\(report.rowsChanged) rows changed")")
+        }
     }
 }
 

@@ -50,12 +50,18 @@ public struct OpenedStore: Sendable {
 
     /// Events in the database, counted on a connection of its own.
     public func eventCount() async throws -> Int {
+        Int(try await execute("SELECT COUNT(*) FROM events")) ?? -1
+    }
+
+    /// Runs raw SQL behind the store's back (to count, or to corrupt the projection on purpose);
+    /// returns the first column of the first row as text.
+    @discardableResult
+    public func execute(_ sql: String) async throws -> String {
         if location.hasPrefix("sqlite:") {
             let raw = try await SQLiteConnection.open(storage: .file(path: String(location.dropFirst("sqlite:".count))))
-            let count = try await raw.query("SELECT COUNT(*) AS n FROM events").first?.column("n")?.integer ?? -1
-            try await raw.close()
-            return count
+            defer { Task { try? await raw.close() } }
+            return try await raw.query(sql).first?.columns.first?.data.description ?? ""
         }
-        return Int(try PostgresCluster.query(location, "SELECT COUNT(*) FROM events")) ?? -1
+        return try PostgresCluster.query(location, sql)
     }
 }

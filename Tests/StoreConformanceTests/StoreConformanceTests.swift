@@ -4,15 +4,20 @@ import CoraStorePostgres
 import CoraStoreSQLite
 import CoraTestSupport
 import Foundation
+import Synchronization
 import Testing
 
 extension StoreKind: CustomTestStringConvertible {
     public var testDescription: String { rawValue }
 
     func withStore<T>(clock: any WallClock = SystemClock(), retentionSeconds: Int64 = 86_400, _ body: (any CoraStore) async throws -> T) async throws -> T {
+        try await withOpened(clock: clock, retentionSeconds: retentionSeconds) { try await body($0.store) }
+    }
+
+    func withOpened<T>(clock: any WallClock = SystemClock(), retentionSeconds: Int64 = 86_400, _ body: (OpenedStore) async throws -> T) async throws -> T {
         let opened = try await open(clock: clock, retentionSeconds: retentionSeconds)
         do {
-            let result = try await body(opened.store)
+            let result = try await body(opened)
             try await opened.close()
             return result
         } catch {
@@ -169,6 +174,36 @@ struct StoreConformanceTests {
             #expect(waited < .milliseconds(400), "a reader waited \(waited) for the writer")
             try await writer.value
             #expect(try await store.readStream(stream).count == 2)
+        }
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func rebuildRepairsACorruptedProjection(_ kind: StoreKind) async throws {
+        try await kind.withOpened { (opened: OpenedStore) async throws in
+            let dependencies = ServiceDependencies(store: opened.store)
+            let calibration = SequentialIDs.id(77)
+            var ids: [UUID] = []
+            for n in 0..<25 {
+                let body = Fixtures.registerBody(["name": .string("dataset \(n)"), "used_calibrations": [.string(calibration.lowercased)]])
+                ids.append(try await RegisterDatasetHandler(dependencies).handle(body: .json(body), idempotencyKey: "k\(n)", caller: Fixtures.caller()).datasetID)
+            }
+            _ = try await DiscardDatasetHandler(dependencies).handle(datasetID: ids[3].lowercased, body: .json(["reason": "gone"]), caller: Fixtures.caller())
+            let before = try await opened.store.listDatasets(DatasetListFilter(), after: nil, limit: 100)
+            let rebuild = RebuildDatasetSummary(store: opened.store, batchSize: 7)
+            #expect(try await rebuild.run().rowsChanged == 0)
+
+            try await opened.execute("UPDATE proj_data_dataset_summary SET name = 'garbage', status = 'Registered' WHERE dataset_id = '\(ids[3].lowercased)'")
+            try await opened.execute("DELETE FROM proj_data_dataset_summary WHERE dataset_id = '\(ids[10].lowercased)'")
+            try await opened.execute("INSERT INTO proj_data_dataset_summary (dataset_id, name, uri, status, created_at, updated_at) VALUES ('\(SequentialIDs.id(999).lowercased)', 'orphan', 's3://x', 'Registered', \(kind == .sqlite ? "1, 1" : "now(), now()"))")
+            #expect(try await opened.store.listDatasets(DatasetListFilter(), after: nil, limit: 100) != before)
+
+            let progress = Mutex<[Int]>([])
+            let report = try await RebuildDatasetSummary(store: opened.store, batchSize: 7).run { step in progress.withLock { $0.append(step.datasetsChecked) } }
+            #expect(report == RebuildReport(datasetsChecked: 25, rowsRewritten: 2, orphanRowsDeleted: 1))
+            #expect(progress.withLock { $0 } == [7, 14, 21, 25])
+            #expect(try await opened.store.listDatasets(DatasetListFilter(), after: nil, limit: 100) == before)
+            #expect(try await opened.store.listDatasets(DatasetListFilter(usedCalibrations: [calibration]), after: nil, limit: 100).count == 25)
+            #expect(try await rebuild.run().rowsChanged == 0)
         }
     }
 }

@@ -2,7 +2,7 @@ import CoraKernel
 import Foundation
 
 /// The store the Data module needs: the event store port plus the summary projection's read side.
-public protocol CoraStore: EventStore, DatasetSummaryReader {}
+public protocol CoraStore: EventStore, DatasetSummaryReader, DatasetSummaryMaintenance {}
 
 /// What every handler is given; one value, built once by the composition root. Tests replace the
 /// clock and the id generator, nothing else.
