@@ -137,6 +137,25 @@ public final class PostgresStore: CoraStore {
         }
     }
 
+    // MARK: Plans
+
+    /// `EXPLAIN (FORMAT JSON)` of the list query this store would run; tests prove index use with it.
+    public func explainList(_ filter: DatasetListFilter, after: DatasetListPosition?, limit: Int) async throws -> String {
+        try await explain(PostgresSummaryQueries.list(filter, after: after, limit: limit))
+    }
+
+    /// `EXPLAIN (FORMAT JSON)` of the stream-loading query.
+    public func explainLoad(_ streams: [StreamID]) async throws -> String {
+        try await explain(PostgresEventRows.query(streams))
+    }
+
+    private func explain(_ query: PostgresQuery) async throws -> String {
+        var plan = ""
+        let rows = try await client.query(PostgresQuery(unsafeSQL: "EXPLAIN (FORMAT JSON) " + query.sql, binds: query.binds), logger: logger)
+        for try await line in rows.decode(String.self) { plan += line }
+        return plan
+    }
+
     // MARK: Failure handling
 
     /// Runs `operation` with the store's time limit and turns connection-level failures into

@@ -102,21 +102,25 @@ struct PostgresTransaction: StoreTransaction, @unchecked Sendable {
 
 /// Reading event rows back into envelopes.
 enum PostgresEventRows {
+    static func query(_ streams: [StreamID]) -> PostgresQuery {
+        let types = streams.map(\.type.rawValue)
+        let ids = streams.map(\.id)
+        return """
+            SELECT e.position, e.event_id, e.stream_type, e.stream_id, e.version, e.event_type, e.payload::text, e.metadata::text,
+                   \(unescaped: PostgresTime.micros("e.occurred_at")), \(unescaped: PostgresTime.micros("e.recorded_at"))
+            FROM unnest(\(types)::text[], \(ids)::uuid[]) AS wanted(stream_type, stream_id)
+            JOIN events e ON e.stream_type = wanted.stream_type AND e.stream_id = wanted.stream_id
+            ORDER BY e.position
+            """
+    }
+
     /// All streams in one statement: the requested keys are joined as an array pair, so each one is an
     /// index range scan of UNIQUE (stream_type, stream_id, version).
     static func load(_ streams: [StreamID], on connection: PostgresConnection, logger: Logger) async throws -> [StreamID: [RecordedEvent]] {
         var result: [StreamID: [RecordedEvent]] = [:]
         for stream in streams { result[stream] = [] }
         guard !streams.isEmpty else { return result }
-        let types = streams.map(\.type.rawValue)
-        let ids = streams.map(\.id)
-        let rows = try await connection.query("""
-            SELECT e.position, e.event_id, e.stream_type, e.stream_id, e.version, e.event_type, e.payload::text, e.metadata::text,
-                   \(unescaped: PostgresTime.micros("e.occurred_at")), \(unescaped: PostgresTime.micros("e.recorded_at"))
-            FROM unnest(\(types)::text[], \(ids)::uuid[]) AS wanted(stream_type, stream_id)
-            JOIN events e ON e.stream_type = wanted.stream_type AND e.stream_id = wanted.stream_id
-            ORDER BY e.position
-            """, logger: logger)
+        let rows = try await connection.query(query(streams), logger: logger)
         for try await (position, eventID, type, streamID, version, eventType, payload, metadata, occurredAt, recordedAt)
             in rows.decode((Int64, UUID, String, UUID, Int32, String, String, String, Int64, Int64).self) {
             guard let streamType = StreamType(rawValue: type), let payloadJSON = try? JSONParser.parse(payload),
