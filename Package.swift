@@ -107,7 +107,7 @@ let package = Package(
         .testTarget(
             name: "CoraProcessTests",
             dependencies: [
-                "CoraKernel", "cora",
+                "CoraKernel", "cora", "CoraTestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
             swiftSettings: strict

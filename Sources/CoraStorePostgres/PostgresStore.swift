@@ -3,6 +3,7 @@ import CoraKernel
 import Foundation
 import Logging
 import PostgresNIO
+import Synchronization
 
 /// The production store: events, idempotency keys and the summary projection in one PostgreSQL
 /// database, shared by any number of stateless server processes.
@@ -160,20 +161,24 @@ public final class PostgresStore: CoraStore {
 
     /// Runs `operation` with the store's time limit and turns connection-level failures into
     /// `StoreError.unavailable`, so an outage answers 503 quickly instead of hanging or answering 500.
+    ///
+    /// Not a task group: a group waits for every child, and a pool lease stuck on an unreachable server
+    /// does not end promptly on cancellation. The caller is answered at the deadline; the abandoned
+    /// operation is cancelled and finishes (or fails) on its own.
     func bounded<T: Sendable>(_ operation: @escaping @Sendable () async throws -> T) async throws -> T {
-        do {
-            return try await withThrowingTaskGroup(of: T.self) { group in
-                group.addTask { try await operation() }
-                group.addTask { [operationTimeout] in
-                    try await Task.sleep(for: operationTimeout)
-                    throw StoreError.unavailable("timed out after \(operationTimeout)")
-                }
-                defer { group.cancelAll() }
-                guard let first = try await group.next() else { throw StoreError.unavailable("no result") }
-                return first
+        let timeout = operationTimeout
+        let answer = FirstAnswer<T>()
+        return try await withCheckedThrowingContinuation { continuation in
+            answer.wait(continuation)
+            let work = Task {
+                do { answer.give(.success(try await operation())) } catch { answer.give(.failure(Self.translate(error))) }
             }
-        } catch {
-            throw Self.translate(error)
+            let deadline = Task {
+                try await Task.sleep(for: timeout)
+                work.cancel()
+                answer.give(.failure(StoreError.unavailable("no answer within \(timeout)")))
+            }
+            answer.onAnswer { deadline.cancel() }
         }
     }
 
@@ -192,5 +197,42 @@ public final class PostgresStore: CoraStore {
         }
         let connectionFailures: [PSQLError.Code] = [.connectionError, .serverClosedConnection, .clientClosedConnection, .uncleanShutdown, .poolClosed]
         return connectionFailures.contains(psql.code) ? StoreError.unavailable("\(psql.code)") : error
+    }
+}
+
+/// Resumes a continuation with whichever answer arrives first; later ones are dropped.
+private final class FirstAnswer<T: Sendable>: Sendable {
+    private struct State {
+        var continuation: CheckedContinuation<T, any Error>?
+        var answered = false
+        var onAnswer: (@Sendable () -> Void)?
+    }
+
+    private let state = Mutex(State())
+
+    func wait(_ continuation: CheckedContinuation<T, any Error>) {
+        state.withLock { $0.continuation = continuation }
+    }
+
+    /// Runs `action` once an answer has been given (at once if it already has).
+    func onAnswer(_ action: @escaping @Sendable () -> Void) {
+        let answered = state.withLock { state in
+            if !state.answered { state.onAnswer = action }
+            return state.answered
+        }
+        if answered { action() }
+    }
+
+    func give(_ result: Result<T, any Error>) {
+        let taken = state.withLock { state -> (CheckedContinuation<T, any Error>, (@Sendable () -> Void)?)? in
+            guard !state.answered, let continuation = state.continuation else { return nil }
+            state.answered = true
+            state.continuation = nil
+            defer { state.onAnswer = nil }
+            return (continuation, state.onAnswer)
+        }
+        guard let (continuation, onAnswer) = taken else { return }
+        continuation.resume(with: result)
+        onAnswer?()
     }
 }

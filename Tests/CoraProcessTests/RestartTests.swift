@@ -9,7 +9,6 @@ import Testing
 final class ServerProcess: @unchecked Sendable {
     let process = Process()
     let port: Int
-    let databasePath: String
     let log: URL
 
     static var executable: URL {
@@ -17,14 +16,14 @@ final class ServerProcess: @unchecked Sendable {
         URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("cora")
     }
 
-    init(databasePath: String, port: Int, log: URL) throws {
+    /// `database` is a CORA_DATABASE_URL.
+    init(database: String, port: Int = Int.random(in: 20_000...60_000), log: URL) throws {
         self.port = port
-        self.databasePath = databasePath
         self.log = log
         process.executableURL = Self.executable
         process.arguments = ["serve"]
         var environment = ProcessInfo.processInfo.environment
-        environment["CORA_DATABASE_URL"] = "sqlite:\(databasePath)"
+        environment["CORA_DATABASE_URL"] = database
         environment["CORA_PORT"] = String(port)
         environment["CORA_LOG_LEVEL"] = "warning"
         process.environment = environment
@@ -42,6 +41,11 @@ final class ServerProcess: @unchecked Sendable {
             try await Task.sleep(for: .milliseconds(50))
         }
         throw ProcessFailure(message: "cora serve did not become healthy: \(String(decoding: (try? Data(contentsOf: log)) ?? Data(), as: UTF8.self))")
+    }
+
+    func kill9() {
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
     }
 
     func terminateAndWait() async throws -> Int32 {
@@ -117,7 +121,7 @@ struct RestartTests {
         let http = HTTPClient.shared
         let port = Int.random(in: 20_000...60_000)
 
-        let first = try ServerProcess(databasePath: database, port: port, log: directory.appendingPathComponent("first.log"))
+        let first = try ServerProcess(database: "sqlite:" + database, port: port, log: directory.appendingPathComponent("first.log"))
         try await first.waitUntilHealthy(http)
         let client = Client(http: http, port: port)
         let subject = try #require(try await client.call(.POST, "/subjects", body: ["name": "s"]).json?["subject_id"])
@@ -161,7 +165,7 @@ struct RestartTests {
 
     private func restartAndSnapshot(database: String, directory: URL, http: HTTPClient, ids: [String], name: String) async throws -> [String: JSONValue?] {
         let port = Int.random(in: 20_000...60_000)
-        let server = try ServerProcess(databasePath: database, port: port, log: directory.appendingPathComponent("\(name).log"))
+        let server = try ServerProcess(database: "sqlite:" + database, port: port, log: directory.appendingPathComponent("\(name).log"))
         try await server.waitUntilHealthy(http)
         let snapshot = try await Client(http: http, port: port).snapshot(ids)
         #expect(try await server.terminateAndWait() == 0)

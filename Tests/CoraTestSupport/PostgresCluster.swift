@@ -1,5 +1,6 @@
 import CoraStorePostgres
 import Foundation
+import Synchronization
 
 /// A throwaway PostgreSQL cluster for the test process: initdb into a temporary directory, started on
 /// a free loopback port, stopped when the process exits. `CORA_TEST_POSTGRES_URL` replaces it with an
@@ -12,9 +13,6 @@ public actor PostgresCluster {
         /// Why not; under `CI=true` tests fail with this instead of skipping.
         case unavailable(String)
     }
-
-    private var baseURL: String?
-    private var startError: String?
 
     /// Whether PostgreSQL tests can run here, decided without starting anything.
     public static var availability: Availability {
@@ -35,24 +33,38 @@ public actor PostgresCluster {
 
     /// A URL to a fresh, empty database.
     public func freshDatabaseURL() async throws -> String {
-        let base = try await start()
+        let base = try start().baseURL
         let name = "cora_test_\(UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: ""))"
         try Self.runPsql(base, "CREATE DATABASE \(name)")
         return base + name
     }
 
-    /// `postgres://…/` without a database name.
-    private func start() async throws -> String {
-        if let baseURL { return baseURL }
+    public init() {}
+
+    private var server: Server?
+    private var startError: String?
+
+    private func start() throws -> Server {
+        if let server { return server }
         if let startError { throw ClusterError(message: startError) }
         do {
-            let url = try Self.launch()
-            baseURL = url
-            return url
+            let launched = try Server.launch()
+            server = launched
+            return launched
         } catch {
             startError = "\(error)"
             throw error
         }
+    }
+
+    /// Stops the server (fast shutdown) as an outage would; `restartServer` brings it back on the same port.
+    public func stopServer() throws {
+        try start().pgctl(["-m", "fast", "stop"])
+    }
+
+    public func restartServer() throws {
+        let server = try start()
+        try server.pgctl(["-o", server.options, "-l", server.directory + "/log", "-w", "-t", "60", "start"])
     }
 
     public struct ClusterError: Error, CustomStringConvertible {
@@ -60,47 +72,77 @@ public actor PostgresCluster {
         public var description: String { message }
     }
 
-    /// What the exit handler runs; written once, before the handler is installed.
-    nonisolated(unsafe) private static var stopCommand: (executable: String, arguments: [String], directory: String)?
+    /// One initdb'd cluster and how to drive its pg_ctl.
+    struct Server: Sendable {
+        let baseURL: String
+        let bin: URL
+        let directory: String
+        let options: String
+        let asRoot: Bool
+        /// An external server named by CORA_TEST_POSTGRES_URL: never started or stopped here.
+        let external: Bool
 
-    private static func launch() throws -> String {
-        if let given = ProcessInfo.processInfo.environment["CORA_TEST_POSTGRES_URL"] {
-            let trimmed = given.hasSuffix("/") ? given : String(given[..<(given.lastIndex(of: "/") ?? given.endIndex)]) + "/"
-            return trimmed
-        }
-        guard let bin = binDirectory() else { throw ClusterError(message: "PostgreSQL binaries not found") }
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("cora-pg-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        let data = directory.appendingPathComponent("data").path
-        // initdb refuses to run as root; CI runs as root, so the cluster belongs to the postgres user there.
-        let asRoot = geteuid() == 0
-        if asRoot { try run("/bin/chown", ["-R", "postgres", directory.path]) }
+        var data: String { directory + "/data" }
+
         func command(_ tool: String, _ arguments: [String]) -> (String, [String]) {
             let path = bin.appendingPathComponent(tool).path
+            // initdb and pg_ctl refuse to run as root; CI runs as root, so the cluster belongs to postgres there.
             return asRoot ? ("/usr/sbin/runuser", ["-u", "postgres", "--", path] + arguments) : (path, arguments)
         }
-        let initdb = command("initdb", ["-D", data, "-U", "postgres", "--auth=trust", "--no-sync", "-E", "UTF8", "--locale=C"])
-        try run(initdb.0, initdb.1)
-        var lastError: (any Error)?
-        for _ in 0..<5 {
-            let port = Int.random(in: 30_000...60_000)
-            let options = "-p \(port) -k \(directory.path) -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300"
-            let start = command("pg_ctl", ["-D", data, "-o", options, "-l", directory.appendingPathComponent("log").path, "-w", "-t", "60", "start"])
-            do {
-                try run(start.0, start.1)
-                let stop = command("pg_ctl", ["-D", data, "-m", "immediate", "stop"])
-                stopCommand = (stop.0, stop.1, directory.path)
-                atexit {
-                    guard let stop = PostgresCluster.stopCommand else { return }
-                    _ = try? PostgresCluster.run(stop.executable, stop.arguments)
-                    try? FileManager.default.removeItem(atPath: stop.directory)
+
+        func pgctl(_ arguments: [String]) throws {
+            guard !external else { throw ClusterError(message: "cannot stop or start an external server") }
+            let (executable, fullArguments) = command("pg_ctl", ["-D", data] + arguments)
+            try PostgresCluster.run(executable, fullArguments)
+        }
+
+        static func launch() throws -> Server {
+            if let given = ProcessInfo.processInfo.environment["CORA_TEST_POSTGRES_URL"] {
+                let base = given.hasSuffix("/") ? given : String(given[...(given.lastIndex(of: "/") ?? given.startIndex)])
+                return Server(baseURL: base, bin: URL(fileURLWithPath: "/usr/bin"), directory: "", options: "", asRoot: false, external: true)
+            }
+            guard let bin = binDirectory() else { throw ClusterError(message: "PostgreSQL binaries not found") }
+            let directory = FileManager.default.temporaryDirectory.appendingPathComponent("cora-pg-\(UUID().uuidString)").path
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            let asRoot = geteuid() == 0
+            if asRoot { try run("/bin/chown", ["-R", "postgres", directory]) }
+            let skeleton = Server(baseURL: "", bin: bin, directory: directory, options: "", asRoot: asRoot, external: false)
+            let initdb = skeleton.command("initdb", ["-D", skeleton.data, "-U", "postgres", "--auth=trust", "--no-sync", "-E", "UTF8", "--locale=C"])
+            try run(initdb.0, initdb.1)
+            var lastError: (any Error)?
+            for _ in 0..<5 {
+                let port = Int.random(in: 30_000...60_000)
+                let options = "-p \(port) -k \(directory) -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300"
+                let server = Server(baseURL: "postgres://postgres@127.0.0.1:\(port)/", bin: bin, directory: directory, options: options, asRoot: asRoot, external: false)
+                do {
+                    try server.pgctl(["-o", options, "-l", directory + "/log", "-w", "-t", "60", "start"])
+                    PostgresCluster.started.withLock { $0.append(server) }
+                    installExitHandler()
+                    return server
+                } catch {
+                    lastError = error
                 }
-                return "postgres://postgres@127.0.0.1:\(port)/"
-            } catch {
-                lastError = error
+            }
+            throw lastError ?? ClusterError(message: "pg_ctl start failed")
+        }
+    }
+
+    /// Every cluster this process started; stopped and removed when the process exits.
+    static let started = Mutex<[Server]>([])
+    static let exitHandlerInstalled = Mutex(false)
+
+    static func installExitHandler() {
+        let first = exitHandlerInstalled.withLock { installed in
+            defer { installed = true }
+            return !installed
+        }
+        guard first else { return }
+        atexit {
+            for server in PostgresCluster.started.withLock({ $0 }) {
+                try? server.pgctl(["-m", "immediate", "stop"])
+                try? FileManager.default.removeItem(atPath: server.directory)
             }
         }
-        throw lastError ?? ClusterError(message: "pg_ctl start failed")
     }
 
     /// Runs one statement as the cluster's superuser on its `postgres` database.
@@ -119,7 +161,7 @@ public actor PostgresCluster {
     /// `runuser` children here (they stayed zombies and `waitUntilExit` hung), and output goes to a file
     /// rather than a pipe because `pg_ctl start` leaves the server holding the descriptors it inherited.
     @discardableResult
-    static func run(_ executable: String, _ arguments: [String]) throws -> String {
+    public static func run(_ executable: String, _ arguments: [String]) throws -> String {
         let outputPath = FileManager.default.temporaryDirectory.appendingPathComponent("cora-tool-\(UUID().uuidString).log").path
         defer { try? FileManager.default.removeItem(atPath: outputPath) }
         var actions = posix_spawn_file_actions_t()

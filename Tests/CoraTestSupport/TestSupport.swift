@@ -100,3 +100,14 @@ extension JSONValue {
         return members[key]
     }
 }
+
+/// A lock-protected value that concurrent test tasks can share.
+public final class Locked<Value: Sendable>: Sendable {
+    private let mutex: Mutex<Value>
+
+    public init(_ value: Value) { mutex = Mutex(value) }
+
+    public func withLock<T: Sendable>(_ body: (inout Value) -> T) -> T { mutex.withLock { body(&$0) } }
+
+    public var value: Value { mutex.withLock { $0 } }
+}
