@@ -1,0 +1,81 @@
+import CoraData
+import CoraKernel
+import CoraTestSupport
+import Foundation
+import Testing
+
+/// Forwards to a real store and counts what each transaction asks of it, to prove the handlers' query
+/// shape (one load round trip per register, however many `derived_from` there are).
+final class CountingStore: CoraStore {
+    let inner: any CoraStore
+    let loads = Locked<[Int]>([])
+    let transactions = Locked(0)
+
+    init(_ inner: any CoraStore) { self.inner = inner }
+
+    struct CountingTransaction: StoreTransaction {
+        let inner: any StoreTransaction
+        let loads: Locked<[Int]>
+        func load(_ streams: [StreamID]) async throws -> [StreamID: [RecordedEvent]] {
+            loads.withLock { $0.append(streams.count) }
+            return try await inner.load(streams)
+        }
+        func append(_ events: [PendingEvent], metadata: EventMetadata, expectedVersions: [StreamID: Int]) async throws -> [RecordedEvent] {
+            try await inner.append(events, metadata: metadata, expectedVersions: expectedVersions)
+        }
+        func claimIdempotency(_ scope: IdempotencyScope, requestHash: String) async throws -> IdempotencyClaim {
+            try await inner.claimIdempotency(scope, requestHash: requestHash)
+        }
+        func completeIdempotency(_ scope: IdempotencyScope, response: StoredResponse) async throws {
+            try await inner.completeIdempotency(scope, response: response)
+        }
+    }
+
+    func transaction<T: Sendable>(_ work: @escaping @Sendable (any StoreTransaction) async throws -> T) async throws -> T {
+        transactions.withLock { $0 += 1 }
+        let loads = self.loads
+        return try await inner.transaction { try await work(CountingTransaction(inner: $0, loads: loads)) }
+    }
+    func readStream(_ stream: StreamID) async throws -> [RecordedEvent] { try await inner.readStream(stream) }
+    func readStreams(_ streams: [StreamID]) async throws -> [StreamID: [RecordedEvent]] { try await inner.readStreams(streams) }
+    func ping() async throws { try await inner.ping() }
+    func close() async throws { try await inner.close() }
+    func listDatasets(_ filter: DatasetListFilter, after: DatasetListPosition?, limit: Int) async throws -> [DatasetSummaryRow] {
+        try await inner.listDatasets(filter, after: after, limit: limit)
+    }
+    func datasetStreamIDs(after: UUID?, limit: Int) async throws -> [UUID] { try await inner.datasetStreamIDs(after: after, limit: limit) }
+    func summaryRows(_ ids: [UUID]) async throws -> [UUID: DatasetSummaryRow] { try await inner.summaryRows(ids) }
+    func writeSummaryRows(_ rows: [DatasetSummaryRow]) async throws { try await inner.writeSummaryRows(rows) }
+    func deleteSummaryRowsWithoutEvents() async throws -> Int { try await inner.deleteSummaryRowsWithoutEvents() }
+}
+
+@Suite("Round trips per command")
+struct RoundTripTests {
+    @Test(arguments: StoreKind.allCases)
+    func aRegisterIsOneTransactionWithOneLoadWhateverItReferences(_ kind: StoreKind) async throws {
+        try await kind.withStore { (store: any CoraStore) async throws in
+            let counting = CountingStore(store)
+            let dependencies = ServiceDependencies(store: counting)
+            var sources: [JSONValue] = []
+            for n in 0..<10 {
+                let id = try await RegisterDatasetHandler(dependencies).handle(body: .json(Fixtures.registerBody()), idempotencyKey: "s\(n)", caller: Fixtures.caller()).datasetID
+                sources.append(.string(id.lowercased))
+            }
+            let subject = try await RegisterSubjectHandler(dependencies).handle(body: .json(["name": "s"]), idempotencyKey: nil, caller: Fixtures.caller())
+            let run = try await StartRunHandler(dependencies).handle(body: .json(["name": "r"]), idempotencyKey: nil, caller: Fixtures.caller())
+            counting.loads.withLock { $0.removeAll() }
+            counting.transactions.withLock { $0 = 0 }
+
+            let body = Fixtures.registerBody(["derived_from": .array(sources), "producing_run_id": .string(run.id.lowercased), "subject_id": .string(subject.id.lowercased)])
+            let id = try await RegisterDatasetHandler(dependencies).handle(body: .json(body), idempotencyKey: "child", caller: Fixtures.caller()).datasetID
+            #expect(counting.transactions.value == 1)
+            // The new stream, the Run, the Subject and all ten sources: one load of thirteen streams.
+            #expect(counting.loads.value == [13])
+
+            counting.loads.withLock { $0.removeAll() }
+            _ = try? await PromoteDatasetHandler(dependencies).handle(datasetID: id.lowercased, body: .json(["reason": "qa"]), caller: Fixtures.caller())
+            // The Dataset, then its ten sources together.
+            #expect(counting.loads.value == [1, 10])
+        }
+    }
+}
