@@ -62,6 +62,11 @@ struct DatasetFlowTests {
             #expect(body["used_calibrations"] == .array(calibrations.sorted().map(JSONValue.string)))
             #expect(body["byte_size"] == .number("4831838208"))
             #expect(body["checksum"]?["algorithm"] == "sha256")
+            // Wire timestamps are RFC 3339 UTC with exactly six fraction digits.
+            for member in ["created_at", "updated_at"] {
+                guard case .string(let stamp)? = body[member] else { Issue.record("no \(member)"); continue }
+                #expect(stamp.count == 27 && stamp.hasSuffix("Z") && stamp.dropFirst(19).first == "." && Timestamp(rfc3339: stamp)?.rfc3339 == stamp, "\(stamp)")
+            }
         }
     }
 

@@ -50,13 +50,16 @@ struct PostgresProcessTests {
         #expect(try PostgresCluster.query(database, "SELECT COUNT(*) FROM events WHERE event_type = 'DatasetPromoted'") == "1")
 
         // 50 concurrent registers sharing one Idempotency-Key, split across both → one dataset.
-        let registers = try await withThrowingTaskGroup(of: (Int, String?, JSONValue?).self) { group in
+        let registers = try await withThrowingTaskGroup(of: (Int, String?, JSONValue?, String?).self) { group in
             for n in 0..<50 {
-                group.addTask { let r = try await clients[n % 2].register(key: "shared-key"); return (r.status, clients[0].datasetID(r), r.json?["code"]) }
+                group.addTask {
+                    let r = try await clients[n % 2].register(key: "shared-key")
+                    return (r.status, clients[0].datasetID(r), r.json?["code"], r.headers.first(name: "Retry-After"))
+                }
             }
             return try await group.reduce(into: []) { $0.append($1) }
         }
-        #expect(registers.allSatisfy { $0.0 == 201 || ($0.0 == 409 && $0.2 == "IdempotencyKeyInFlight") }, "\(registers.map(\.0))")
+        #expect(registers.allSatisfy { $0.0 == 201 || ($0.0 == 409 && $0.2 == "IdempotencyKeyInFlight" && $0.3 == "1") }, "\(registers.map(\.0))")
         #expect(Set(registers.compactMap(\.1)).count == 1)
         #expect(try PostgresCluster.query(database, "SELECT COUNT(*) FROM events WHERE event_type = 'DatasetRegistered'") == "2")
 

@@ -124,6 +124,8 @@ struct RestartTests {
         let first = try ServerProcess(database: "sqlite:" + database, port: port, log: directory.appendingPathComponent("first.log"))
         try await first.waitUntilHealthy(http)
         let client = Client(http: http, port: port)
+        let startLog = String(decoding: (try? Data(contentsOf: directory.appendingPathComponent("first.log"))) ?? Data(), as: UTF8.self)
+        #expect(startLog.contains("No CORA_POLICY_FILE configured"), "an open policy is announced at start: \(startLog)")
         let subject = try #require(try await client.call(.POST, "/subjects", body: ["name": "s"]).json?["subject_id"])
         let run = try #require(try await client.call(.POST, "/runs", body: ["name": "r", "subject_id": subject]).json?["run_id"])
         guard case .string(let runID) = run else { Issue.record("no run id"); return }
