@@ -136,6 +136,15 @@ struct EnvelopeTests {
                 "GET /healthz", "GET /readyz", "GET /metrics", "GET /openapi.json",
             ]
             #expect(documented == expected)
+            // The documented bodies are the real ones: the required members are exactly what GET answers.
+            func required(_ path: String) -> Set<String> {
+                guard case .array(let names)? = document["paths"]?[path]?["get"]?["responses"]?["200"]?["content"]?["application/json"]?["schema"]?["required"] else { return [] }
+                return Set(names.compactMap { if case .string(let name) = $0 { name } else { nil } })
+            }
+            guard case .object(let dataset)? = try await app.send(.get, "/datasets/\(id)").json else { Issue.record("no dataset"); return }
+            #expect(required("/datasets/{dataset_id}") == Set(dataset.keys))
+            guard case .object(let history)? = try await app.send(.get, "/datasets/\(id)/history").json else { Issue.record("no history"); return }
+            #expect(required("/datasets/{dataset_id}/history") == Set(history.keys))
             // Every documented operation is routed: none answers NotFound or MethodNotAllowed.
             for entry in documented {
                 let parts = entry.split(separator: " ")

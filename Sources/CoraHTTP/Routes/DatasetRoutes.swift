@@ -6,7 +6,37 @@ import Hummingbird
 
 // One endpoint per Dataset slice; each only translates HTTP to its handler and back.
 
-private let datasetRepresentation: JSONValue = ["type": "object", "description": "The folded Dataset (GetDataset)."]
+private let nullableUUID: JSONValue = ["type": ["string", "null"], "format": "uuid"]
+private let timestamp: JSONValue = ["type": "string", "format": "date-time"]
+private let uuidList: JSONValue = ["type": "array", "items": Schema.uuid]
+
+private let datasetRepresentation = Schema.object([
+    "id": Schema.uuid, "name": ["type": "string"], "uri": ["type": "string"],
+    "checksum": Schema.object(["algorithm": ["type": "string"], "value": ["type": "string"]], required: ["algorithm", "value"]),
+    "byte_size": ["type": "integer"],
+    "encoding": Schema.object(["media_type": ["type": "string"], "conforms_to": ["type": "array", "items": ["type": "string"]]], required: ["media_type", "conforms_to"]),
+    "producing_run_id": nullableUUID,
+    "producing_run_end_state": ["type": ["string", "null"], "enum": ["Completed", "Aborted", "Stopped", "Truncated", .null]],
+    "subject_id": nullableUUID, "derived_from": uuidList, "used_calibrations": uuidList,
+    "status": ["type": "string", "enum": ["Registered", "Discarded"]],
+    "intent": ["type": "string", "description": "Trial, Production or Retracted (open set: new values may appear)"],
+    "created_at": timestamp, "updated_at": timestamp, "version": ["type": "integer", "minimum": 1],
+], required: ["id", "name", "uri", "checksum", "byte_size", "encoding", "producing_run_id", "producing_run_end_state", "subject_id",
+              "derived_from", "used_calibrations", "status", "intent", "created_at", "updated_at", "version"])
+
+private let historyRepresentation = Schema.object([
+    "dataset_id": Schema.uuid,
+    "events": ["type": "array", "items": Schema.object([
+        "version": ["type": "integer"], "event_type": ["type": "string"], "payload": ["type": "object"],
+        "actor_id": Schema.uuid, "correlation_id": Schema.uuid, "occurred_at": timestamp, "recorded_at": timestamp,
+    ], required: ["version", "event_type", "payload", "actor_id", "correlation_id", "occurred_at", "recorded_at"])],
+], required: ["dataset_id", "events"])
+
+private let listItem = Schema.object([
+    "dataset_id": Schema.uuid, "name": ["type": "string"], "uri": ["type": "string"], "producing_run_id": nullableUUID,
+    "subject_id": nullableUUID, "status": ["type": "string", "enum": ["Registered", "Discarded"]], "used_calibrations": uuidList,
+    "created_at": timestamp,
+], required: ["dataset_id", "name", "uri", "producing_run_id", "subject_id", "status", "used_calibrations", "created_at"])
 
 extension Endpoints {
     static let registerDataset = Endpoint(.post, "/datasets", OpenAPIOperation(
@@ -59,7 +89,7 @@ extension Endpoints {
 
     static let getDatasetHistory = Endpoint(.get, "/datasets/{dataset_id}/history", OpenAPIOperation(
         "GetDatasetHistory", "The Dataset's audit log: every event in version order.",
-        pathParameters: ["dataset_id"], responses: [(200, "The events.", ["type": "object"])]
+        pathParameters: ["dataset_id"], responses: [(200, "The events.", historyRepresentation)]
     )) { request, context, services in
         let history = try await services.getDatasetHistory.handle(datasetID: RequestInput.parameter(context, "dataset_id"), caller: RequestInput.caller(request, context))
         return Responses.json(history.representation)
@@ -75,7 +105,8 @@ extension Endpoints {
             ("subject_id", Schema.uuid, "Only Datasets about this Subject."),
             ("used_calibrations", ["type": "array", "items": Schema.uuid], "Repeatable; every id given must be cited."),
         ],
-        responses: [(200, "A page.", Schema.object(["items": ["type": "array"], "next_cursor": ["type": ["string", "null"]]], required: ["items", "next_cursor"]))]
+        responses: [(200, "A page.", Schema.object(["items": ["type": "array", "items": listItem], "next_cursor": ["type": ["string", "null"]]],
+                                                   required: ["items", "next_cursor"]))]
     )) { request, context, services in
         let page = try await services.listDatasets.handle(query: RequestInput.queryPairs(request), caller: RequestInput.caller(request, context))
         return Responses.json(page.representation)

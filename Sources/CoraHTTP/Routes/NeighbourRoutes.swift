@@ -19,7 +19,9 @@ extension Endpoints {
     }
 
     static let getSubject = Endpoint(.get, "/subjects/{subject_id}", OpenAPIOperation(
-        "GetSubject", "A Subject.", pathParameters: ["subject_id"], responses: [(200, "The Subject.", ["type": "object"])]
+        "GetSubject", "A Subject.", pathParameters: ["subject_id"],
+        responses: [(200, "The Subject.", Schema.object(["id": Schema.uuid, "name": ["type": "string"], "created_at": ["type": "string", "format": "date-time"]],
+                                                        required: ["id", "name", "created_at"]))]
     )) { request, context, services in
         let subject = try await services.getSubject.handle(subjectID: RequestInput.parameter(context, "subject_id"), caller: RequestInput.caller(request, context))
         return Responses.json(subject.representation)
@@ -48,7 +50,12 @@ extension Endpoints {
     }
 
     static let getRun = Endpoint(.get, "/runs/{run_id}", OpenAPIOperation(
-        "GetRun", "A Run.", pathParameters: ["run_id"], responses: [(200, "The Run.", ["type": "object"])]
+        "GetRun", "A Run.", pathParameters: ["run_id"],
+        responses: [(200, "The Run.", Schema.object([
+            "id": Schema.uuid, "name": ["type": "string"], "subject_id": ["type": ["string", "null"], "format": "uuid"],
+            "status": ["type": "string", "enum": ["Running", "Completed", "Aborted", "Stopped", "Truncated"]],
+            "started_at": ["type": "string", "format": "date-time"], "ended_at": ["type": ["string", "null"], "format": "date-time"],
+        ], required: ["id", "name", "subject_id", "status", "started_at", "ended_at"]))]
     )) { request, context, services in
         let run = try await services.getRun.handle(runID: RequestInput.parameter(context, "run_id"), caller: RequestInput.caller(request, context))
         return Responses.json(run.representation)
