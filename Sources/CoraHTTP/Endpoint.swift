@@ -36,38 +36,14 @@ public struct Endpoint: Sendable {
     }
 }
 
-/// Every handler the routes call, built once from the service dependencies.
+/// What the routes need: the slice handlers and the metrics registry.
 public struct Services: Sendable {
-    public let dependencies: ServiceDependencies
+    public let handlers: SliceHandlers
     public let metrics: ServiceMetrics
-    let registerDataset: RegisterDatasetHandler
-    let promoteDataset: PromoteDatasetHandler
-    let demoteDataset: DemoteDatasetHandler
-    let discardDataset: DiscardDatasetHandler
-    let getDataset: GetDatasetHandler
-    let getDatasetHistory: GetDatasetHistoryHandler
-    let listDatasets: ListDatasetsHandler
-    let registerSubject: RegisterSubjectHandler
-    let getSubject: GetSubjectHandler
-    let startRun: StartRunHandler
-    let endRun: EndRunHandler
-    let getRun: GetRunHandler
 
     public init(_ dependencies: ServiceDependencies, metrics: ServiceMetrics) {
-        self.dependencies = dependencies
+        self.handlers = SliceHandlers(dependencies)
         self.metrics = metrics
-        registerDataset = .init(dependencies)
-        promoteDataset = .init(dependencies)
-        demoteDataset = .init(dependencies)
-        discardDataset = .init(dependencies)
-        getDataset = .init(dependencies)
-        getDatasetHistory = .init(dependencies)
-        listDatasets = .init(dependencies)
-        registerSubject = .init(dependencies)
-        getSubject = .init(dependencies)
-        startRun = .init(dependencies)
-        endRun = .init(dependencies)
-        getRun = .init(dependencies)
     }
 }
 

@@ -1,3 +1,4 @@
+import CoraData
 import CoraKernel
 
 /// What `/openapi.json` says of one operation.
@@ -26,21 +27,6 @@ public struct OpenAPIOperation: Sendable {
         self.responses = responses
         self.authenticated = authenticated
     }
-}
-
-/// JSON Schema fragments shared by the operations (and, later, by MCP input schemas).
-enum Schema {
-    static let uuid: JSONValue = ["type": "string", "format": "uuid"]
-    static func string(min: Int = 1, max: Int) -> JSONValue { ["type": "string", "minLength": .integer(min), "maxLength": .integer(max)] }
-    static func array(_ items: JSONValue, max: Int) -> JSONValue { ["type": "array", "items": items, "maxItems": .integer(max), "uniqueItems": true] }
-    static func object(_ properties: [String: JSONValue], required: [String]) -> JSONValue {
-        .object(["type": "object", "properties": .object(properties), "required": .array(required.map(JSONValue.string)), "additionalProperties": false])
-    }
-    static let reasonBody = object(["reason": string(max: 500)], required: ["reason"])
-    static let problem: JSONValue = object([
-        "type": ["type": "string"], "title": ["type": "string"], "status": ["type": "integer"], "code": ["type": "string"],
-        "detail": ["type": "string"], "reason": ["type": "string"],
-    ], required: ["type", "title", "status", "code", "detail"])
 }
 
 enum OpenAPIDocument {

@@ -16,7 +16,7 @@ extension Endpoints {
         "Readyz", "The store is reachable (503 StoreUnavailable otherwise).", responses: [(200, "Ready.", ["type": "object"])], authenticated: false
     )) { _, _, services in
         do {
-            try await services.dependencies.store.ping()
+            try await services.handlers.dependencies.store.ping()
         } catch {
             throw StoreError.unavailable("ping failed")
         }
