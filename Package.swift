@@ -21,6 +21,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/modelcontextprotocol/swift-sdk.git", from: "0.12.1"),
     ],
     targets: [
         // Envelope, canonical JSON, ids, clock, problem codes and the store port. No I/O.
@@ -62,15 +63,25 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // MCP surface: one tool per slice over the official swift-sdk.
+        .target(
+            name: "CoraMCP",
+            dependencies: [
+                "CoraKernel", "CoraData",
+                .product(name: "MCP", package: "swift-sdk"),
+            ],
+            swiftSettings: strict
+        ),
         // The one composition root: CLI and buildApplication(config).
         .executableTarget(
             name: "cora",
             dependencies: [
-                "CoraKernel", "CoraData", "CoraStoreSQLite", "CoraStorePostgres", "CoraHTTP",
+                "CoraKernel", "CoraData", "CoraStoreSQLite", "CoraStorePostgres", "CoraHTTP", "CoraMCP",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "MCP", package: "swift-sdk"),
             ],
             swiftSettings: strict
         ),
@@ -97,8 +108,9 @@ let package = Package(
         .testTarget(
             name: "CoraHTTPTests",
             dependencies: [
-                "CoraKernel", "CoraData", "CoraStoreSQLite", "CoraHTTP", "CoraTestSupport",
+                "CoraKernel", "CoraData", "CoraStoreSQLite", "CoraHTTP", "CoraMCP", "CoraTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "MCP", package: "swift-sdk"),
                 .product(name: "SQLiteNIO", package: "sqlite-nio"),
             ],
             swiftSettings: strict

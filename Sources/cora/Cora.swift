@@ -2,6 +2,8 @@ import ArgumentParser
 import CoraData
 import CoraHTTP
 import CoraKernel
+import CoraMCP
+import MCP
 import CoraStoreSQLite
 import Foundation
 import Hummingbird
@@ -13,7 +15,7 @@ struct Cora: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "cora",
         abstract: "CORA Data service: the system of record for a facility's data products.",
-        subcommands: [Serve.self, Migrate.self, Projections.self]
+        subcommands: [Serve.self, Mcp.self, Migrate.self, Projections.self]
     )
 }
 
@@ -73,6 +75,41 @@ struct Serve: AsyncParsableCommand {
         }
         try await running.store.close()
         logger.info("stopped")
+    }
+}
+
+struct Mcp: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Speak MCP over stdin/stdout for a desktop agent client, as one principal.")
+
+    @OptionGroup var store: StoreOptions
+
+    @Option(name: .long, help: "The principal (UUID) every tool call acts as")
+    var principal: String
+
+    @Option(name: .long, help: "JSON grants file (env CORA_POLICY_FILE)")
+    var policyFile: String?
+
+    func validate() throws {
+        guard UUID(strict: principal) != nil else { throw ValidationError("--principal must be a UUID") }
+    }
+
+    func run() async throws {
+        var configuration = ServiceConfiguration()
+        try store.apply(to: &configuration)
+        configuration.policyFile = policyFile ?? ServiceConfiguration.environment("CORA_POLICY_FILE")
+        // stdout carries the protocol; logs go to stderr only.
+        let logger = bootstrapLogging(configuration.logLevel)
+        guard let principalID = UUID(strict: principal) else { throw ValidationError("--principal must be a UUID") }
+        let policy = try configuration.loadPolicy(logger: logger)
+        let opened = try await openStore(configuration, logger: logger)
+        let handlers = SliceHandlers(ServiceDependencies(store: opened, policy: policy))
+        let server = await CoraMCPServer.make(handlers: handlers) {
+            CallContext(principal: PrincipalID(principalID), correlationID: UUID())
+        }
+        try await server.start(transport: StdioTransport(logger: logger))
+        await server.waitUntilCompleted()
+        try await opened.close()
     }
 }
 

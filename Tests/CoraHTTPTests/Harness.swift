@@ -14,6 +14,8 @@ import Testing
 struct Harness {
     let client: any TestClientProtocol
     let opened: OpenedStore
+    /// The same handlers the router serves, for driving other surfaces (MCP) against the same store.
+    let handlers: SliceHandlers
     var store: any CoraStore { opened.store }
 
     static let principal = Fixtures.principal.description
@@ -26,10 +28,11 @@ struct Harness {
         let dependencies = ServiceDependencies(store: store, policy: policy, clock: clock, ids: ids, onAppended: metrics.recordAppended)
         var logger = Logger(label: "cora.test")
         logger.logLevel = .critical
-        let app = Application(router: CoraRouter.build(services: Services(dependencies, metrics: metrics), logger: logger), logger: logger)
+        let services = Services(dependencies, metrics: metrics)
+        let app = Application(router: CoraRouter.build(services: services, logger: logger), logger: logger)
         do {
             try await app.test(.router) { client in
-                try await body(Harness(client: client, opened: opened))
+                try await body(Harness(client: client, opened: opened, handlers: services.handlers))
             }
         } catch {
             try? await opened.close()

@@ -3,6 +3,7 @@ import CoraKernel
 import Foundation
 import NIOCore
 import NIOHTTP1
+import CoraTestSupport
 import Testing
 
 /// A real `cora serve` process on a temporary SQLite file.
@@ -17,7 +18,7 @@ final class ServerProcess: @unchecked Sendable {
     }
 
     /// `database` is a CORA_DATABASE_URL.
-    init(database: String, port: Int = Int.random(in: 20_000...60_000), log: URL) throws {
+    init(database: String, port: Int = freeLoopbackPort(), log: URL) throws {
         self.port = port
         self.log = log
         process.executableURL = Self.executable
@@ -119,7 +120,7 @@ struct RestartTests {
         defer { try? FileManager.default.removeItem(at: directory) }
         let database = directory.appendingPathComponent("cora.sqlite3").path
         let http = HTTPClient.shared
-        let port = Int.random(in: 20_000...60_000)
+        let port = freeLoopbackPort()
 
         let first = try ServerProcess(database: "sqlite:" + database, port: port, log: directory.appendingPathComponent("first.log"))
         try await first.waitUntilHealthy(http)
@@ -166,7 +167,7 @@ struct RestartTests {
     }
 
     private func restartAndSnapshot(database: String, directory: URL, http: HTTPClient, ids: [String], name: String) async throws -> [String: JSONValue?] {
-        let port = Int.random(in: 20_000...60_000)
+        let port = freeLoopbackPort()
         let server = try ServerProcess(database: "sqlite:" + database, port: port, log: directory.appendingPathComponent("\(name).log"))
         try await server.waitUntilHealthy(http)
         let snapshot = try await Client(http: http, port: port).snapshot(ids)

@@ -111,7 +111,7 @@ public actor PostgresCluster {
             try run(initdb.0, initdb.1)
             var lastError: (any Error)?
             for _ in 0..<5 {
-                let port = Int.random(in: 30_000...60_000)
+                let port = freeLoopbackPort()
                 let options = "-p \(port) -k \(directory) -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300"
                 let server = Server(baseURL: "postgres://postgres@127.0.0.1:\(port)/", bin: bin, directory: directory, options: options, asRoot: asRoot, external: false)
                 do {

@@ -27,7 +27,7 @@ public struct ServiceDependencies: Sendable {
         self.conflictRetries = conflictRetries
     }
 
-    func authorize(_ operation: OperationName, _ caller: CallContext) throws(AccessError) {
+    public func authorize(_ operation: OperationName, _ caller: CallContext) throws(AccessError) {
         try policy.authorize(operation, for: caller.principal)
     }
 

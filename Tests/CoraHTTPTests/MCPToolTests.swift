@@ -1,0 +1,220 @@
+import CoraData
+import CoraMCP
+import CoraKernel
+import CoraTestSupport
+import Foundation
+import MCP
+import Testing
+
+/// An MCP client connected in memory to the tool server over the same handlers (and store) as the router.
+struct MCPSession {
+    let client: MCP.Client
+
+    static func open(_ app: Harness, principal: String = Harness.principal) async throws -> MCPSession {
+        let principalID = PrincipalID(try #require(UUID(strict: principal)))
+        let server = await CoraMCPServer.make(handlers: app.handlers) { CallContext(principal: principalID, correlationID: UUID()) }
+        let (clientTransport, serverTransport) = await InMemoryTransport.createConnectedPair()
+        try await server.start(transport: serverTransport)
+        let client = MCP.Client(name: "cora-tests", version: "1")
+        _ = try await client.connect(transport: clientTransport)
+        return MCPSession(client: client)
+    }
+
+    struct Answer {
+        let isError: Bool
+        let structured: JSONValue?
+        let text: String
+        var code: String? {
+            guard isError, case .string(let code)? = structured?["code"] else { return nil }
+            return code
+        }
+    }
+
+    func call(_ tool: String, _ arguments: JSONValue) async throws -> Answer {
+        guard case .object(let members) = arguments else { throw MCPError.invalidParams("arguments") }
+        let result = try await client.callTool(name: tool, arguments: members.mapValues(\.mcpValue)).value
+        var text = ""
+        if case .text(let body, _, _)? = result.content.first { text = body }
+        return Answer(isError: result.isError ?? false, structured: result.structuredContent.map(JSONValue.init), text: text)
+    }
+}
+
+@Suite("MCP tools")
+struct MCPToolTests {
+    @Test(arguments: StoreKind.allCases)
+    func everySliceIsAToolWithSchemas(_ kind: StoreKind) async throws {
+        try await Harness.run(kind) { (app: Harness) async throws in
+            let session = try await MCPSession.open(app)
+            let tools = try await session.client.listTools().tools
+            #expect(Set(tools.map(\.name)) == ["register_dataset", "promote_dataset", "demote_dataset", "discard_dataset", "get_dataset",
+                                               "get_dataset_history", "list_datasets", "register_subject", "get_subject", "start_run", "end_run", "get_run"])
+            for tool in tools {
+                #expect(tool.description?.isEmpty == false && tool.outputSchema != nil, "\(tool.name)")
+                guard case .object(let schema) = tool.inputSchema else { Issue.record("\(tool.name) has no object schema"); continue }
+                #expect(schema["additionalProperties"] == .bool(false), "\(tool.name)")
+            }
+            let register = try #require(tools.first { $0.name == "register_dataset" })
+            #expect(JSONValue(register.inputSchema)["required"] == ["name", "uri", "checksum", "byte_size", "encoding", "idempotency_key"])
+        }
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func registerPromoteGetListAndARefusal(_ kind: StoreKind) async throws {
+        try await Harness.run(kind) { (app: Harness) async throws in
+            let mcp = try await MCPSession.open(app)
+            var arguments = Fixtures.registerBody(["used_calibrations": ["0193a000-0000-7000-8000-000000000001"]])
+            if case .object(var members) = arguments { members["idempotency_key"] = "mcp-1"; arguments = .object(members) }
+            let registered = try await mcp.call("register_dataset", arguments)
+            #expect(!registered.isError)
+            guard case .string(let id)? = registered.structured?["dataset_id"] else { Issue.record("no id: \(registered.text)"); return }
+            #expect(try JSONParser.parse(registered.text) == registered.structured)
+            // The same key over REST is the same key space: a replay, not a second Dataset.
+            let replay = try await app.send(.post, "/datasets", headers: ["Idempotency-Key": "mcp-1"], json: Fixtures.registerBody(["used_calibrations": ["0193a000-0000-7000-8000-000000000001"]]))
+            #expect(replay.string("dataset_id") == id && replay.headers[.init("Idempotent-Replayed")!] == "true")
+
+            let promoted = try await mcp.call("promote_dataset", ["dataset_id": .string(id), "reason": "qa passed"])
+            #expect(promoted.structured?["intent"] == "Production" && promoted.structured?["version"] == 2)
+            let got = try await mcp.call("get_dataset", ["dataset_id": .string(id)])
+            #expect(got.structured == (try await app.send(.get, "/datasets/\(id)")).json)
+            let page = try await mcp.call("list_datasets", ["used_calibrations": ["0193a000-0000-7000-8000-000000000001"], "limit": 10])
+            #expect(page.structured == (try await app.send(.get, "/datasets?used_calibrations=0193a000-0000-7000-8000-000000000001&limit=10")).json)
+
+            let again = try await mcp.call("promote_dataset", ["dataset_id": .string(id), "reason": "again"])
+            #expect(again.isError && again.code == "DatasetAlreadyPromoted" && again.text.hasPrefix("DatasetAlreadyPromoted: "))
+        }
+    }
+}
+
+/// One table of calls, valid and invalid, for every slice: run through REST on one store and through
+/// MCP on another (same fixed clock and ids), they must give the same codes, events and state.
+@Suite("REST and MCP are the same service")
+struct SurfaceEquivalenceTests {
+    static func id(_ n: UInt64) -> JSONValue { .string(SequentialIDs.id(n).lowercased) }
+    static let unknown: JSONValue = .string("0193ffff-0000-7000-8000-000000000001")
+
+    static func dataset(_ extra: [String: JSONValue] = [:]) -> JSONValue {
+        guard case .object(var members) = Fixtures.registerBody(extra) else { return .null }
+        members["idempotency_key"] = .string("key-\(extra.count)-\(extra.keys.sorted().joined())")
+        return .object(members)
+    }
+
+    /// (tool, arguments, expected code or nil for success). Ids: subject 1, run 2, dataset 3, ...
+    static let table: [(String, JSONValue, String?)] = [
+        ("register_subject", ["name": "pellet"], nil),
+        ("start_run", ["name": "run 7", "subject_id": id(1)], nil),
+        ("end_run", ["run_id": id(2), "end_state": "Completed"], nil),
+        ("end_run", ["run_id": id(2), "end_state": "Completed"], "RunAlreadyEnded"),
+        ("end_run", ["run_id": id(2), "end_state": "Done"], "InvalidRunEndState"),
+        ("register_dataset", dataset(["producing_run_id": id(2), "subject_id": id(1), "used_calibrations": [unknown]]), nil),
+        ("start_run", ["name": "run 8", "subject_id": unknown], "SubjectNotFound"),
+        ("start_run", ["name": ""], "InvalidRunName"),
+        ("register_dataset", Fixtures.registerBody(), "IdempotencyKeyMissing"),
+        ("register_dataset", dataset(["name": ""]), "InvalidDatasetName"),
+        ("register_dataset", dataset(["uri": "JavaScript:alert(1)"]), "InvalidDatasetUri"),
+        ("register_dataset", dataset(["byte_size": .number("1.5")]), "InvalidDatasetByteSize"),
+        ("register_dataset", dataset(["byte_size": "10"]), "InvalidRequest"),
+        ("register_dataset", dataset(["colour": "red"]), "InvalidRequest"),
+        ("register_dataset", dataset(["derived_from": ["nope"]]), "InvalidRequest"),
+        ("register_dataset", dataset(["producing_run_id": unknown]), "ProducingRunMissing"),
+        ("register_dataset", dataset(["derived_from": [unknown]]), "DerivedFromDatasetsMissing"),
+        ("promote_dataset", ["dataset_id": id(3), "reason": "qa"], nil),
+        ("promote_dataset", ["dataset_id": id(3), "reason": "qa"], "DatasetAlreadyPromoted"),
+        ("promote_dataset", ["dataset_id": "nope", "reason": "qa"], "InvalidRequest"),
+        ("promote_dataset", ["dataset_id": unknown, "reason": "qa"], "DatasetNotFound"),
+        ("promote_dataset", ["dataset_id": id(3)], "InvalidRequest"),
+        ("demote_dataset", ["dataset_id": id(3), "reason": ""], "InvalidDemotionReason"),
+        ("demote_dataset", ["dataset_id": id(3), "reason": "drift"], nil),
+        ("demote_dataset", ["dataset_id": id(3), "reason": "drift"], "DatasetAlreadyRetracted"),
+        ("promote_dataset", ["dataset_id": id(3), "reason": "qa"], "DatasetCannotPromote"),
+        ("discard_dataset", ["dataset_id": id(3), "reason": "rotated"], nil),
+        ("discard_dataset", ["dataset_id": id(3), "reason": "rotated"], "DatasetCannotDiscard"),
+        ("register_dataset", dataset(["derived_from": [id(3)]]), "DerivedFromDatasetsDiscarded"),
+        ("get_dataset", ["dataset_id": id(3)], nil),
+        ("get_dataset", ["dataset_id": unknown], "DatasetNotFound"),
+        ("get_dataset_history", ["dataset_id": id(3)], nil),
+        ("list_datasets", ["status": "Discarded", "limit": 5], nil),
+        ("list_datasets", ["used_calibrations": [unknown]], nil),
+        ("list_datasets", ["limit": 0], "InvalidRequest"),
+        ("list_datasets", ["cursor": ""], "InvalidCursor"),
+        ("list_datasets", ["statuss": "Registered"], "InvalidRequest"),
+        ("get_run", ["run_id": id(2)], nil),
+        ("get_run", ["run_id": unknown], "RunNotFound"),
+        ("get_subject", ["subject_id": id(1)], nil),
+        ("get_subject", ["subject_id": "x"], "InvalidRequest"),
+    ]
+
+    /// The REST request a tool call corresponds to.
+    static func rest(_ app: Harness, _ tool: String, _ arguments: JSONValue) async throws -> Harness.Reply {
+        guard case .object(var members) = arguments else { throw RequestError.invalidRequest(field: nil, detail: "arguments") }
+        func take(_ name: String) -> String {
+            defer { members[name] = nil }
+            if case .string(let text)? = members[name] { return text }
+            return ""
+        }
+        switch tool {
+        case "register_dataset", "register_subject", "start_run":
+            let key = members["idempotency_key"].flatMap { if case .string(let text) = $0 { text } else { nil } }
+            members["idempotency_key"] = nil
+            let path = ["register_dataset": "/datasets", "register_subject": "/subjects", "start_run": "/runs"][tool] ?? ""
+            return try await app.send(.post, path, headers: key.map { ["Idempotency-Key": $0] } ?? [:], json: .object(members))
+        case "promote_dataset", "demote_dataset", "discard_dataset":
+            let verb = String(tool.prefix { $0 != "_" })
+            return try await app.send(.post, "/datasets/\(take("dataset_id"))/\(verb)", json: .object(members))
+        case "end_run": return try await app.send(.post, "/runs/\(take("run_id"))/end", json: .object(members))
+        case "get_dataset": return try await app.send(.get, "/datasets/\(take("dataset_id"))")
+        case "get_dataset_history": return try await app.send(.get, "/datasets/\(take("dataset_id"))/history")
+        case "get_run": return try await app.send(.get, "/runs/\(take("run_id"))")
+        case "get_subject": return try await app.send(.get, "/subjects/\(take("subject_id"))")
+        default:
+            var query: [String] = []
+            for (name, value) in members.sorted(by: { $0.key < $1.key }) {
+                switch value {
+                case .array(let items): query += items.compactMap { if case .string(let text) = $0 { "\(name)=\(text)" } else { nil } }
+                case .string(let text): query.append("\(name)=\(text)")
+                case .number(let literal): query.append("\(name)=\(literal)")
+                default: continue
+                }
+            }
+            return try await app.send(.get, "/datasets?" + query.joined(separator: "&"))
+        }
+    }
+
+    /// What the table leaves behind, as readers see it (correlation ids differ by design and are dropped).
+    static func state(_ app: Harness) async throws -> [JSONValue?] {
+        var history = try await app.send(.get, "/datasets/\(SequentialIDs.id(3).lowercased)/history").json
+        if case .object(var members)? = history, case .array(let events)? = members["events"] {
+            members["events"] = .array(events.map { event in
+                guard case .object(var fields) = event else { return event }
+                fields["correlation_id"] = nil
+                return .object(fields)
+            })
+            history = .object(members)
+        }
+        return [history, try await app.send(.get, "/datasets?limit=100").json,
+                try await app.send(.get, "/runs/\(SequentialIDs.id(2).lowercased)").json,
+                try await app.send(.get, "/subjects/\(SequentialIDs.id(1).lowercased)").json,
+                .integer(try await app.eventCount())]
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func theSameTableGivesTheSameCodesEventsAndState(_ kind: StoreKind) async throws {
+        let restOutcome = Locked<([String?], [JSONValue?])>(([], []))
+        try await Harness.run(kind, clock: ManualClock(), ids: SequentialIDs()) { (app: Harness) async throws in
+            var codes: [String?] = []
+            for (tool, arguments, _) in Self.table { codes.append(try await Self.rest(app, tool, arguments).code) }
+            let state = try await Self.state(app)
+            restOutcome.withLock { $0 = (codes, state) }
+        }
+        try await Harness.run(kind, clock: ManualClock(), ids: SequentialIDs()) { (app: Harness) async throws in
+            let mcp = try await MCPSession.open(app)
+            var codes: [String?] = []
+            for (tool, arguments, _) in Self.table { codes.append(try await mcp.call(tool, arguments).code) }
+            let (restCodes, restState) = restOutcome.value
+            for (index, entry) in Self.table.enumerated() {
+                #expect(codes[index] == entry.2 && restCodes[index] == entry.2, "\(entry.0) \(entry.1): MCP \(codes[index] ?? "ok"), REST \(restCodes[index] ?? "ok")")
+            }
+            let state = try await Self.state(app)
+            #expect(state == restState)
+        }
+    }
+}
