@@ -56,8 +56,9 @@ let package = Package(
         .target(
             name: "CoraHTTP",
             dependencies: [
-                "CoraKernel", "CoraData",
+                "CoraKernel", "CoraData", "CoraMCP",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "MCP", package: "swift-sdk"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -122,6 +123,7 @@ let package = Package(
                 "CoraKernel", "cora", "CoraTestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
+            exclude: ["Resources"],
             swiftSettings: strict
         ),
     ],

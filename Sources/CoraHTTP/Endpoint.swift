@@ -40,10 +40,12 @@ public struct Endpoint: Sendable {
 public struct Services: Sendable {
     public let handlers: SliceHandlers
     public let metrics: ServiceMetrics
+    let mcpSessions: MCPSessions
 
     public init(_ dependencies: ServiceDependencies, metrics: ServiceMetrics) {
         self.handlers = SliceHandlers(dependencies)
         self.metrics = metrics
+        self.mcpSessions = MCPSessions(handlers: handlers)
     }
 }
 
@@ -53,6 +55,7 @@ public enum Endpoints {
     public static let all: [Endpoint] = [
         registerDataset, listDatasets, getDataset, getDatasetHistory, promoteDataset, demoteDataset, discardDataset,
         registerSubject, getSubject, startRun, getRun, endRun,
+        mcpPost, mcpGet, mcpDelete,
         healthz, readyz, metrics, openAPIDocument,
     ]
 

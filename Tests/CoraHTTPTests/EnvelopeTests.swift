@@ -133,7 +133,7 @@ struct EnvelopeTests {
                 "POST /datasets", "GET /datasets", "GET /datasets/{dataset_id}", "GET /datasets/{dataset_id}/history",
                 "POST /datasets/{dataset_id}/promote", "POST /datasets/{dataset_id}/demote", "POST /datasets/{dataset_id}/discard",
                 "POST /subjects", "GET /subjects/{subject_id}", "POST /runs", "GET /runs/{run_id}", "POST /runs/{run_id}/end",
-                "GET /healthz", "GET /readyz", "GET /metrics", "GET /openapi.json",
+                "POST /mcp", "GET /mcp", "DELETE /mcp", "GET /healthz", "GET /readyz", "GET /metrics", "GET /openapi.json",
             ]
             #expect(documented == expected)
             // The documented bodies are the real ones: the required members are exactly what GET answers.

@@ -9,7 +9,7 @@ import Testing
 
 /// Runs `cora projections rebuild` against a database and returns what it printed.
 func rebuildProjection(_ database: String) throws -> String {
-    try PostgresCluster.run(ServerProcess.executable.path, ["projections", "rebuild", "--database-url", database, "--log-level", "error"])
+    try runTool(ServerProcess.executable.path, ["projections", "rebuild", "--database-url", database, "--log-level", "error"])
 }
 
 func temporaryDirectory(_ name: String) throws -> URL {

@@ -93,7 +93,7 @@ public actor PostgresCluster {
         func pgctl(_ arguments: [String]) throws {
             guard !external else { throw ClusterError(message: "cannot stop or start an external server") }
             let (executable, fullArguments) = command("pg_ctl", ["-D", data] + arguments)
-            try PostgresCluster.run(executable, fullArguments)
+            try runTool(executable, fullArguments)
         }
 
         static func launch() throws -> Server {
@@ -105,10 +105,10 @@ public actor PostgresCluster {
             let directory = FileManager.default.temporaryDirectory.appendingPathComponent("cora-pg-\(UUID().uuidString)").path
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
             let asRoot = geteuid() == 0
-            if asRoot { try run("/bin/chown", ["-R", "postgres", directory]) }
+            if asRoot { try runTool("/bin/chown", ["-R", "postgres", directory]) }
             let skeleton = Server(baseURL: "", bin: bin, directory: directory, options: "", asRoot: asRoot, external: false)
             let initdb = skeleton.command("initdb", ["-D", skeleton.data, "-U", "postgres", "--auth=trust", "--no-sync", "-E", "UTF8", "--locale=C"])
-            try run(initdb.0, initdb.1)
+            try runTool(initdb.0, initdb.1)
             var lastError: (any Error)?
             for _ in 0..<5 {
                 let port = freeLoopbackPort()
@@ -154,34 +154,35 @@ public actor PostgresCluster {
     public static func query(_ url: String, _ sql: String) throws -> String {
         let bundled = binDirectory()?.appendingPathComponent("psql").path
         let psql = bundled.flatMap { FileManager.default.isExecutableFile(atPath: $0) ? $0 : nil } ?? "/usr/bin/psql"
-        return try run(psql, [url, "-v", "ON_ERROR_STOP=1", "-q", "-A", "-t", "-c", sql]).trimmingCharacters(in: .whitespacesAndNewlines)
+        return try runTool(psql, [url, "-v", "ON_ERROR_STOP=1", "-q", "-A", "-t", "-c", sql]).trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
-    /// Runs a tool to completion with `posix_spawn` and `waitpid`. Foundation's `Process` never reaped
-    /// `runuser` children here (they stayed zombies and `waitUntilExit` hung), and output goes to a file
-    /// rather than a pipe because `pg_ctl start` leaves the server holding the descriptors it inherited.
-    @discardableResult
-    public static func run(_ executable: String, _ arguments: [String]) throws -> String {
-        let outputPath = FileManager.default.temporaryDirectory.appendingPathComponent("cora-tool-\(UUID().uuidString).log").path
-        defer { try? FileManager.default.removeItem(atPath: outputPath) }
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, outputPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        posix_spawn_file_actions_adddup2(&actions, 1, 2)
-        let argv = ([executable] + arguments).map { strdup($0) } + [nil]
-        defer { argv.forEach { free($0) } }
-        var pid: pid_t = 0
-        let spawned = posix_spawn(&pid, executable, &actions, nil, argv, environ)
-        guard spawned == 0 else { throw ClusterError(message: "cannot start \(executable): errno \(spawned)") }
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
-        let text = (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? ""
-        let exitCode = (status & 0x7F) == 0 ? (status >> 8) & 0xFF : 128 + (status & 0x7F)
-        guard exitCode == 0 else {
-            throw ClusterError(message: "\(executable) \(arguments.joined(separator: " ")) failed (\(exitCode)): \(text)")
-        }
-        return text
+}
+
+/// Runs a tool to completion with `posix_spawn` and `waitpid`. Foundation's `Process` never reaped
+/// `runuser` children here (they stayed zombies and `waitUntilExit` hung), and output goes to a file
+/// rather than a pipe because `pg_ctl start` leaves the server holding the descriptors it inherited.
+@discardableResult
+public func runTool(_ executable: String, _ arguments: [String]) throws -> String {
+    let outputPath = FileManager.default.temporaryDirectory.appendingPathComponent("cora-tool-\(UUID().uuidString).log").path
+    defer { try? FileManager.default.removeItem(atPath: outputPath) }
+    var actions = posix_spawn_file_actions_t()
+    posix_spawn_file_actions_init(&actions)
+    defer { posix_spawn_file_actions_destroy(&actions) }
+    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+    posix_spawn_file_actions_addopen(&actions, 1, outputPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+    posix_spawn_file_actions_adddup2(&actions, 1, 2)
+    let argv = ([executable] + arguments).map { strdup($0) } + [nil]
+    defer { argv.forEach { free($0) } }
+    var pid: pid_t = 0
+    let spawned = posix_spawn(&pid, executable, &actions, nil, argv, environ)
+    guard spawned == 0 else { throw PostgresCluster.ClusterError(message: "cannot start \(executable): errno \(spawned)") }
+    var status: Int32 = 0
+    while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
+    let text = (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? ""
+    let exitCode = (status & 0x7F) == 0 ? (status >> 8) & 0xFF : 128 + (status & 0x7F)
+    guard exitCode == 0 else {
+        throw PostgresCluster.ClusterError(message: "\(executable) \(arguments.joined(separator: " ")) failed (\(exitCode)): \(text)")
     }
+    return text
 }

@@ -1,0 +1,54 @@
+import CoraData
+import CoraKernel
+import Foundation
+import HTTPTypes
+import Hummingbird
+import MCP
+import NIOCore
+
+// MCP Streamable HTTP on the same server and identity as REST. The SDK's transport speaks the
+// protocol; these routes only translate Hummingbird requests and responses to and from it.
+
+extension Endpoints {
+    static let mcpPost = Endpoint(.post, "/mcp", OpenAPIOperation(
+        "McpPost", "MCP Streamable HTTP: JSON-RPC messages from the client (initialize opens a session).",
+        headers: [("Mcp-Session-Id", false, "The session, after initialize.")], responses: [(200, "JSON or an SSE stream.", nil)]
+    )) { request, context, services in
+        // Size, content type and identity are checked as for REST before the transport sees anything.
+        let (body, _) = try await RequestInput.command(request, context)
+        guard case .bytes(let bytes) = body else { return Responses.noContent() }
+        return await forward(request, body: Data(bytes), services: services)
+    }
+
+    static let mcpGet = Endpoint(.get, "/mcp", OpenAPIOperation(
+        "McpGet", "MCP Streamable HTTP: the session's server-to-client SSE stream.",
+        headers: [("Mcp-Session-Id", true, "The session.")], responses: [(200, "An SSE stream.", nil)]
+    )) { request, context, services in
+        _ = try RequestInput.caller(request, context)
+        return await forward(request, body: nil, services: services)
+    }
+
+    static let mcpDelete = Endpoint(.delete, "/mcp", OpenAPIOperation(
+        "McpDelete", "MCP Streamable HTTP: end the session.",
+        headers: [("Mcp-Session-Id", true, "The session.")], responses: [(200, "Ended.", nil)]
+    )) { request, context, services in
+        _ = try RequestInput.caller(request, context)
+        return await forward(request, body: nil, services: services)
+    }
+
+    private static func forward(_ request: Request, body: Data?, services: Services) async -> Response {
+        var headers: [String: String] = [:]
+        for field in request.headers { headers[field.name.canonicalName] = field.value }
+        let answer = await services.mcpSessions.handle(MCP.HTTPRequest(method: request.method.rawValue, headers: headers, body: body, path: request.uri.path))
+        var fields = HTTPFields()
+        for (name, value) in answer.headers { if let fieldName = HTTPField.Name(name) { fields[fieldName] = value } }
+        switch answer {
+        case .stream(let events, _):
+            let bytes = events.map { ByteBuffer(data: $0) }
+            return Response(status: .ok, headers: fields, body: ResponseBody(asyncSequence: bytes))
+        default:
+            return Response(status: .init(code: answer.statusCode), headers: fields,
+                            body: answer.bodyData.map { ResponseBody(byteBuffer: ByteBuffer(data: $0)) } ?? ResponseBody())
+        }
+    }
+}

@@ -1,0 +1,55 @@
+import CoraTestSupport
+import Foundation
+import Testing
+
+/// A client nobody on this team wrote: the official Python MCP SDK, installed from PyPI into a
+/// virtual environment (reused between runs), drives the real server over HTTP and over stdio.
+@Suite("The official Python MCP SDK against the real server", .serialized)
+struct PythonMCPClientTests {
+    static let sdkVersion = "2.3.0"
+    static let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Resources/mcp_client_check.py").path
+    static let principal = "11111111-2222-3333-4444-555555555555"
+
+    /// `python` of a virtual environment holding the pinned SDK.
+    static func python() throws -> String {
+        let venv = FileManager.default.temporaryDirectory.appendingPathComponent("cora-mcp-venv-\(sdkVersion)").path
+        let python = venv + "/bin/python"
+        if (try? runTool(python, ["-c", "import mcp"])) != nil { return python }
+        try? FileManager.default.removeItem(atPath: venv)
+        let system = ["/usr/bin/python3", "/usr/local/bin/python3"].first { FileManager.default.isExecutableFile(atPath: $0) }
+            ?? ProcessInfo.processInfo.environment["PATH"].flatMap { path in
+                path.split(separator: ":").map { "\($0)/python3" }.first { FileManager.default.isExecutableFile(atPath: $0) }
+            } ?? "python3"
+        try runTool(system, ["-m", "venv", venv])
+        try runTool(venv + "/bin/pip", ["install", "--quiet", "--disable-pip-version-check", "mcp==\(sdkVersion)"])
+        return python
+    }
+
+    func expectFullRun(_ output: String) throws {
+        let line = try #require(output.split(separator: "\n").last.map(String.init))
+        let seen = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
+        #expect(seen?["server"] as? String == "cora")
+        #expect((seen?["tools"] as? [String])?.count == 12)
+        #expect(seen?["refusal"] as? String == "DatasetAlreadyPromoted")
+    }
+
+    @Test func overStreamableHTTP() async throws {
+        let python = try Self.python()
+        let directory = try temporaryDirectory("pymcp-http")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let server = try ServerProcess(database: "sqlite:" + directory.appendingPathComponent("cora.sqlite3").path, log: directory.appendingPathComponent("server.log"))
+        try await server.waitUntilHealthy(.shared)
+        let output = try runTool(python, [Self.script, "http", "http://127.0.0.1:\(server.port)/mcp", Self.principal])
+        try expectFullRun(output)
+        #expect(try await server.terminateAndWait() == 0)
+    }
+
+    @Test func overStdio() async throws {
+        let python = try Self.python()
+        let directory = try temporaryDirectory("pymcp-stdio")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let output = try runTool(python, [Self.script, "stdio", ServerProcess.executable.path, Self.principal,
+                                                      "sqlite:" + directory.appendingPathComponent("cora.sqlite3").path])
+        try expectFullRun(output)
+    }
+}
