@@ -13,6 +13,7 @@ struct EnvelopeTests {
                 #expect(try await app.send(.get, uri, principal: "alice").status == 401)
             }
             #expect(try await app.send(.post, "/datasets", principal: nil, headers: ["Idempotency-Key": "k"], json: Fixtures.registerBody()).status == 401)
+            #expect(try await app.send(.post, "/mcp", principal: nil, json: ["jsonrpc": "2.0", "id": 1, "method": "tools/list"]).code == "Unauthenticated")
             #expect(try await app.send(.get, "/healthz", principal: nil).status == 200)
             #expect(try await app.send(.get, "/readyz", principal: nil).status == 200)
         }
