@@ -16,12 +16,14 @@ struct CoraMiddleware: RouterMiddleware {
         let started = ContinuousClock.now
         var context = context
         if let given = request.headers[.correlationID].flatMap(UUID.init(strict:)) { context.correlationID = given }
-        let matched = Endpoints.match(path: request.uri.path)
-        let route = matched?.pattern ?? "unmatched"
+        // The router has already matched the route (this middleware wraps each endpoint and the
+        // not-found responder); only a request it could not serve is looked up here, for 404 or 405.
+        let unserved = context.endpointPath == nil ? Endpoints.match(path: request.uri.path) : nil
+        let route = context.endpointPath ?? unserved?.pattern ?? "unmatched"
         var response: Response
         do {
-            guard let matched else { throw RequestError.routeNotFound(request.uri.path) }
-            guard matched.methods.contains(request.method) else {
+            if context.endpointPath == nil {
+                guard unserved != nil else { throw RequestError.routeNotFound(request.uri.path) }
                 throw RequestError.methodNotAllowed(method: request.method.rawValue, path: request.uri.path)
             }
             response = try await next(request, context)
@@ -32,7 +34,7 @@ struct CoraMiddleware: RouterMiddleware {
             log(error: error, context)
             response = Responses.problem(Responses.internalError)
         }
-        if response.status == .methodNotAllowed, let methods = matched?.methods {
+        if response.status == .methodNotAllowed, let methods = unserved?.methods {
             response.headers[.allow] = methods.map(\.rawValue).joined(separator: ", ")
         }
         response.headers[.correlationID] = context.correlationID.lowercased
