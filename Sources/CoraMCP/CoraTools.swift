@@ -80,60 +80,74 @@ enum CoraTools {
 
     static let idempotencyKeySchema = Schema.string(max: 255)
 
-    static let all: [CoraTool] = [
-        CoraTool(
-            name: "register_dataset",
-            description: """
-                Register a data product (status Registered, intent Trial) and get its dataset_id. Give the same \
-                idempotency_key to retry safely: the same request answers the first result again. Optional links: \
-                producing_run_id (must exist; its end state is captured), subject_id (must exist), derived_from \
-                (existing, not Discarded Datasets), used_calibrations (calibration revision ids, not checked).
-                """,
-            inputSchema: Schema.registerDatasetBody.addingProperty("idempotency_key", idempotencyKeySchema, required: true),
-            outputSchema: Schema.created("dataset_id"), readOnly: false
-        ) { arguments, caller, handlers in
-            try handlers.dependencies.authorize(.registerDataset, caller)
+    /// A create slice: the body's members plus `idempotency_key` (required by the handler where the
+    /// contract requires it), answered with the new id.
+    static func create(
+        _ name: String, _ description: String, _ operation: OperationName, body: JSONValue, keyRequired: Bool, idMember: String,
+        _ handle: @escaping @Sendable (SliceHandlers, CommandBody, String?, CallContext) async throws -> JSONValue
+    ) -> CoraTool {
+        CoraTool(name: name, description: description,
+                 inputSchema: body.addingProperty("idempotency_key", idempotencyKeySchema, required: keyRequired),
+                 outputSchema: Schema.created(idMember), readOnly: false) { arguments, caller, handlers in
+            // Authorization comes before the key's shape, as on REST.
+            try handlers.dependencies.authorize(operation, caller)
             let key = try arguments.idempotencyKey()
-            return try await handlers.registerDataset.handle(body: arguments.body(excluding: ["idempotency_key"]), idempotencyKey: key, caller: caller).body
+            return try await handle(handlers, arguments.body(excluding: ["idempotency_key"]), key, caller)
+        }
+    }
+
+    /// A command on one entity: its id plus the body's members, answered with the entity after the change.
+    static func change(
+        _ name: String, _ description: String, id parameter: String, body: JSONValue, output: JSONValue,
+        _ handle: @escaping @Sendable (SliceHandlers, String, CommandBody, CallContext) async throws -> JSONValue
+    ) -> CoraTool {
+        CoraTool(name: name, description: description, inputSchema: body.addingProperty(parameter, Schema.uuid, required: true),
+                 outputSchema: output, readOnly: false) { arguments, caller, handlers in
+            try await handle(handlers, arguments.pathParameter(parameter), arguments.body(excluding: [parameter]), caller)
+        }
+    }
+
+    /// A query by id, which takes nothing else.
+    static func lookup(
+        _ name: String, _ description: String, _ operation: OperationName, id parameter: String, output: JSONValue,
+        _ fetch: @escaping @Sendable (SliceHandlers, String, CallContext) async throws -> JSONValue
+    ) -> CoraTool {
+        CoraTool(name: name, description: description, inputSchema: Schema.object([parameter: Schema.uuid], required: [parameter]),
+                 outputSchema: output, readOnly: true) { arguments, caller, handlers in
+            try handlers.dependencies.authorize(operation, caller)
+            try arguments.rejectUnknown(allowing: [parameter])
+            return try await fetch(handlers, arguments.pathParameter(parameter), caller)
+        }
+    }
+
+    static let all: [CoraTool] = [
+        create("register_dataset", """
+            Register a data product (status Registered, intent Trial) and get its dataset_id. Give the same \
+            idempotency_key to retry safely: the same request answers the first result again. Optional links: \
+            producing_run_id (must exist; its end state is captured), subject_id (must exist), derived_from \
+            (existing, not Discarded Datasets), used_calibrations (calibration revision ids, not checked).
+            """, .registerDataset, body: Schema.registerDatasetBody, keyRequired: true, idMember: "dataset_id") { handlers, body, key, caller in
+            try await handlers.registerDataset.handle(body: body, idempotencyKey: key, caller: caller).body
         },
-        CoraTool(
-            name: "promote_dataset",
-            description: "Promote a Dataset's intent from Trial to Production with an audit reason. Refused when it is Discarded or Retracted, when its producing Run did not end Completed, or when a derived_from Dataset is not in Production. Returns the Dataset after the change.",
-            inputSchema: Schema.reasonBody.addingProperty("dataset_id", Schema.uuid, required: true), outputSchema: Schema.dataset, readOnly: false
-        ) { arguments, caller, handlers in
-            try await handlers.promoteDataset.handle(datasetID: arguments.pathParameter("dataset_id"), body: arguments.body(excluding: ["dataset_id"]), caller: caller).representation
+        change("promote_dataset", "Promote a Dataset's intent from Trial to Production with an audit reason. Refused when it is Discarded or Retracted, when its producing Run did not end Completed, or when a derived_from Dataset is not in Production. Returns the Dataset after the change.",
+               id: "dataset_id", body: Schema.reasonBody, output: Schema.dataset) { handlers, id, body, caller in
+            try await handlers.promoteDataset.handle(datasetID: id, body: body, caller: caller).representation
         },
-        CoraTool(
-            name: "demote_dataset",
-            description: "Retract a Production Dataset (intent Production → Retracted, terminal) with an audit reason. A Trial Dataset cannot be demoted: discard it instead. Returns the Dataset after the change.",
-            inputSchema: Schema.reasonBody.addingProperty("dataset_id", Schema.uuid, required: true), outputSchema: Schema.dataset, readOnly: false
-        ) { arguments, caller, handlers in
-            try await handlers.demoteDataset.handle(datasetID: arguments.pathParameter("dataset_id"), body: arguments.body(excluding: ["dataset_id"]), caller: caller).representation
+        change("demote_dataset", "Retract a Production Dataset (intent Production → Retracted, terminal) with an audit reason. A Trial Dataset cannot be demoted: discard it instead. Returns the Dataset after the change.",
+               id: "dataset_id", body: Schema.reasonBody, output: Schema.dataset) { handlers, id, body, caller in
+            try await handlers.demoteDataset.handle(datasetID: id, body: body, caller: caller).representation
         },
-        CoraTool(
-            name: "discard_dataset",
-            description: "Record that a Dataset's bytes were deleted from storage (status Registered → Discarded, terminal); the record and reason are kept. Delete the bytes first. Returns the Dataset after the change.",
-            inputSchema: Schema.reasonBody.addingProperty("dataset_id", Schema.uuid, required: true), outputSchema: Schema.dataset, readOnly: false
-        ) { arguments, caller, handlers in
-            try await handlers.discardDataset.handle(datasetID: arguments.pathParameter("dataset_id"), body: arguments.body(excluding: ["dataset_id"]), caller: caller).representation
+        change("discard_dataset", "Record that a Dataset's bytes were deleted from storage (status Registered → Discarded, terminal); the record and reason are kept. Delete the bytes first. Returns the Dataset after the change.",
+               id: "dataset_id", body: Schema.reasonBody, output: Schema.dataset) { handlers, id, body, caller in
+            try await handlers.discardDataset.handle(datasetID: id, body: body, caller: caller).representation
         },
-        CoraTool(
-            name: "get_dataset",
-            description: "The Dataset as its events fold: metadata, lineage, status, intent, version.",
-            inputSchema: Schema.object(["dataset_id": Schema.uuid], required: ["dataset_id"]), outputSchema: Schema.dataset, readOnly: true
-        ) { arguments, caller, handlers in
-            try handlers.dependencies.authorize(.getDataset, caller)
-            try arguments.rejectUnknown(allowing: ["dataset_id"])
-            return try await handlers.getDataset.handle(datasetID: arguments.pathParameter("dataset_id"), caller: caller).representation
+        lookup("get_dataset", "The Dataset as its events fold: metadata, lineage, status, intent, version.",
+               .getDataset, id: "dataset_id", output: Schema.dataset) { handlers, id, caller in
+            try await handlers.getDataset.handle(datasetID: id, caller: caller).representation
         },
-        CoraTool(
-            name: "get_dataset_history",
-            description: "The Dataset's audit log: every event in order, with who (actor_id), why (reason) and when.",
-            inputSchema: Schema.object(["dataset_id": Schema.uuid], required: ["dataset_id"]), outputSchema: Schema.datasetHistory, readOnly: true
-        ) { arguments, caller, handlers in
-            try handlers.dependencies.authorize(.getDatasetHistory, caller)
-            try arguments.rejectUnknown(allowing: ["dataset_id"])
-            return try await handlers.getDatasetHistory.handle(datasetID: arguments.pathParameter("dataset_id"), caller: caller).representation
+        lookup("get_dataset_history", "The Dataset's audit log: every event in order, with who (actor_id), why (reason) and when.",
+               .getDatasetHistory, id: "dataset_id", output: Schema.datasetHistory) { handlers, id, caller in
+            try await handlers.getDatasetHistory.handle(datasetID: id, caller: caller).representation
         },
         CoraTool(
             name: "list_datasets",
@@ -144,50 +158,23 @@ enum CoraTools {
             try handlers.dependencies.authorize(.listDatasets, caller)
             return try await handlers.listDatasets.handle(query: try arguments.queryPairs(), caller: caller).representation
         },
-        CoraTool(
-            name: "register_subject",
-            description: "Register a Subject (the sample or specimen a Dataset is about) and get its subject_id. idempotency_key is optional.",
-            inputSchema: Schema.registerSubjectBody.addingProperty("idempotency_key", idempotencyKeySchema, required: false),
-            outputSchema: Schema.created("subject_id"), readOnly: false
-        ) { arguments, caller, handlers in
-            try handlers.dependencies.authorize(.registerSubject, caller)
-            let key = try arguments.idempotencyKey()
-            return try await handlers.registerSubject.handle(body: arguments.body(excluding: ["idempotency_key"]), idempotencyKey: key, caller: caller).body
+        create("register_subject", "Register a Subject (the sample or specimen a Dataset is about) and get its subject_id. idempotency_key is optional.",
+               .registerSubject, body: Schema.registerSubjectBody, keyRequired: false, idMember: "subject_id") { handlers, body, key, caller in
+            try await handlers.registerSubject.handle(body: body, idempotencyKey: key, caller: caller).body
         },
-        CoraTool(
-            name: "get_subject",
-            description: "A Subject.",
-            inputSchema: Schema.object(["subject_id": Schema.uuid], required: ["subject_id"]), outputSchema: Schema.subject, readOnly: true
-        ) { arguments, caller, handlers in
-            try handlers.dependencies.authorize(.getSubject, caller)
-            try arguments.rejectUnknown(allowing: ["subject_id"])
-            return try await handlers.getSubject.handle(subjectID: arguments.pathParameter("subject_id"), caller: caller).representation
+        lookup("get_subject", "A Subject.", .getSubject, id: "subject_id", output: Schema.subject) { handlers, id, caller in
+            try await handlers.getSubject.handle(subjectID: id, caller: caller).representation
         },
-        CoraTool(
-            name: "start_run",
-            description: "Start a Run (an acquisition or processing run), optionally about a Subject; status Running. idempotency_key is optional.",
-            inputSchema: Schema.startRunBody.addingProperty("idempotency_key", idempotencyKeySchema, required: false),
-            outputSchema: Schema.created("run_id"), readOnly: false
-        ) { arguments, caller, handlers in
-            try handlers.dependencies.authorize(.startRun, caller)
-            let key = try arguments.idempotencyKey()
-            return try await handlers.startRun.handle(body: arguments.body(excluding: ["idempotency_key"]), idempotencyKey: key, caller: caller).body
+        create("start_run", "Start a Run (an acquisition or processing run), optionally about a Subject; status Running. idempotency_key is optional.",
+               .startRun, body: Schema.startRunBody, keyRequired: false, idMember: "run_id") { handlers, body, key, caller in
+            try await handlers.startRun.handle(body: body, idempotencyKey: key, caller: caller).body
         },
-        CoraTool(
-            name: "end_run",
-            description: "End a Running Run in Completed, Aborted, Stopped or Truncated. Only Datasets of a Completed Run can be promoted. Returns the Run after the change.",
-            inputSchema: Schema.endRunBody.addingProperty("run_id", Schema.uuid, required: true), outputSchema: Schema.run, readOnly: false
-        ) { arguments, caller, handlers in
-            try await handlers.endRun.handle(runID: arguments.pathParameter("run_id"), body: arguments.body(excluding: ["run_id"]), caller: caller).representation
+        change("end_run", "End a Running Run in Completed, Aborted, Stopped or Truncated. Only Datasets of a Completed Run can be promoted. Returns the Run after the change.",
+               id: "run_id", body: Schema.endRunBody, output: Schema.run) { handlers, id, body, caller in
+            try await handlers.endRun.handle(runID: id, body: body, caller: caller).representation
         },
-        CoraTool(
-            name: "get_run",
-            description: "A Run and its status.",
-            inputSchema: Schema.object(["run_id": Schema.uuid], required: ["run_id"]), outputSchema: Schema.run, readOnly: true
-        ) { arguments, caller, handlers in
-            try handlers.dependencies.authorize(.getRun, caller)
-            try arguments.rejectUnknown(allowing: ["run_id"])
-            return try await handlers.getRun.handle(runID: arguments.pathParameter("run_id"), caller: caller).representation
+        lookup("get_run", "A Run and its status.", .getRun, id: "run_id", output: Schema.run) { handlers, id, caller in
+            try await handlers.getRun.handle(runID: id, caller: caller).representation
         },
     ]
 }
