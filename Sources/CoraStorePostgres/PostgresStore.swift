@@ -182,11 +182,17 @@ public final class PostgresStore: CoraStore {
         }
     }
 
+    /// Domain and store errors, and whatever a transaction's work threw, pass through; a SQL error stays
+    /// what it is unless its state says the server is going away; everything else out of the client (PSQL
+    /// connection codes, NIO channel and socket errors: how a vanished server shows up) is unavailable.
     static func translate(_ error: any Error) -> any Error {
         if let transaction = error as? PostgresTransactionError {
-            return translate(transaction.closureError ?? transaction.commitError ?? transaction.beginError ?? error)
+            // What the work itself threw (a domain refusal, say) is not the database's doing.
+            if let thrown = transaction.closureError { return thrown is PSQLError ? translate(thrown) : thrown }
+            return translate(transaction.commitError ?? transaction.beginError ?? StoreError.unavailable("transaction failed"))
         }
-        guard let psql = error as? PSQLError else { return error }
+        if error is any ProblemReportable { return error }
+        guard let psql = error as? PSQLError else { return StoreError.unavailable("\(type(of: error))") }
         if psql.code == .server {
             let state = psql.serverInfo?[.sqlState] ?? ""
             // Class 08: connection exception; 57P0x: shutting down; 53xxx: out of resources.

@@ -143,7 +143,7 @@ struct PostgresProcessTests {
         defer { try? FileManager.default.removeItem(at: directory) }
         let cluster = PostgresCluster()
         let database = try await cluster.freshDatabaseURL()
-        let server = try ServerProcess(database: database, log: directory.appendingPathComponent("server.log"))
+        let server = try ServerProcess(database: database, log: directory.appendingPathComponent("server.log"), logLevel: "error")
         try await server.waitUntilHealthy(.shared)
         let client = Client(http: .shared, port: server.port)
         let existing = try #require(client.datasetID(try await client.register()))
@@ -160,6 +160,10 @@ struct PostgresProcessTests {
                 }
             }
             return try await group.reduce(into: []) { $0.append($1) }
+        }
+        if outage.contains(where: { $0.0 != 503 }) {
+            // Keep what the server logged about the odd answer: the test directory is removed afterwards.
+            print("server log:", String(decoding: (try? Data(contentsOf: directory.appendingPathComponent("server.log"))) ?? Data(), as: UTF8.self))
         }
         for (status, json, elapsed, headers) in outage {
             #expect(status == 503 && json?["code"] == "StoreUnavailable", "\(status) \(String(describing: json))")

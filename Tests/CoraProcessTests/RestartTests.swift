@@ -18,7 +18,7 @@ final class ServerProcess: @unchecked Sendable {
     }
 
     /// `database` is a CORA_DATABASE_URL.
-    init(database: String, port: Int = freeLoopbackPort(), log: URL) throws {
+    init(database: String, port: Int = freeLoopbackPort(), log: URL, logLevel: String = "warning") throws {
         self.port = port
         self.log = log
         process.executableURL = Self.executable
@@ -26,7 +26,7 @@ final class ServerProcess: @unchecked Sendable {
         var environment = ProcessInfo.processInfo.environment
         environment["CORA_DATABASE_URL"] = database
         environment["CORA_PORT"] = String(port)
-        environment["CORA_LOG_LEVEL"] = "warning"
+        environment["CORA_LOG_LEVEL"] = logLevel
         process.environment = environment
         _ = FileManager.default.createFile(atPath: log.path, contents: nil)
         let handle = try FileHandle(forWritingTo: log)
