@@ -15,7 +15,7 @@ struct Cora: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "cora",
         abstract: "CORA Data service: the system of record for a facility's data products.",
-        subcommands: [Serve.self, Mcp.self, Migrate.self, Projections.self]
+        subcommands: [Serve.self, Mcp.self, Migrate.self, Import.self, Projections.self]
     )
 }
 
@@ -154,13 +154,19 @@ struct Projections: AsyncParsableCommand {
                     last = ContinuousClock.now
                     return true
                 }
-                if due { print("… checked \(progress.datasetsChecked) datasets, \(progress.rowsRewritten) rows rewritten so far") }
+                if due { printLine("… checked \(progress.datasetsChecked) datasets, \(progress.rowsRewritten) rows rewritten so far") }
             }
             try await opened.close()
-            print("checked \(report.datasetsChecked) datasets in \(ContinuousClock.now - started): \(report.rowsRewritten) rows rewritten, "
+            printLine("checked \(report.datasetsChecked) datasets in \(ContinuousClock.now - started): \(report.rowsRewritten) rows rewritten, "
                 + "\(report.orphanRowsDeleted) orphan rows deleted; \(report.rowsChanged == 0 ? "nothing differed" : "\(report.rowsChanged) rows changed")")
         }
     }
+}
+
+/// Progress output, written at once: `print` is block-buffered when stdout is a file or a pipe, which
+/// would hold progress lines back until the command ends.
+func printLine(_ line: String) {
+    FileHandle.standardOutput.write(Data((line + "\n").utf8))
 }
 
 func bootstrapLogging(_ level: Logger.Level) -> Logger {

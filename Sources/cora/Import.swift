@@ -1,0 +1,148 @@
+import ArgumentParser
+import CoraData
+import CoraKernel
+import Foundation
+import Synchronization
+
+struct Import: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Register datasets from NDJSON (one POST /datasets body per line), a batch per transaction.",
+        discussion: """
+            Every line goes through the same validation and decider as POST /datasets; a batch is registered \
+            whole or not at all. On a refused line the import stops and names it; batches already committed stay.
+            """)
+
+    @OptionGroup var store: StoreOptions
+
+    @Option(name: .long, help: "The principal (UUID) recorded as the actor of every registration")
+    var principal: String
+
+    @Option(name: .long, help: "Lines per transaction")
+    var batchSize = 1000
+
+    @Option(name: .long, help: "Batches in flight at once (PostgreSQL gains from 2-4; SQLite has one writer)")
+    var jobs = 2
+
+    @Argument(help: "NDJSON file, or - for standard input")
+    var input = "-"
+
+    func validate() throws {
+        guard UUID(strict: principal) != nil else { throw ValidationError("--principal must be a UUID") }
+        guard batchSize > 0, jobs > 0 else { throw ValidationError("--batch-size and --jobs must be positive") }
+    }
+
+    func run() async throws {
+        var configuration = ServiceConfiguration()
+        try store.apply(to: &configuration)
+        let logger = bootstrapLogging(configuration.logLevel)
+        guard let principalID = UUID(strict: principal) else { throw ValidationError("--principal must be a UUID") }
+        guard let handle = input == "-" ? FileHandle.standardInput : FileHandle(forReadingAtPath: input) else {
+            throw ConfigurationError(description: "cannot read \(input)")
+        }
+        let opened = try await openStore(configuration, logger: logger)
+        let handler = ImportDatasetsHandler(ServiceDependencies(store: opened, policy: try configuration.loadPolicy(logger: logger)))
+        let caller = CallContext(principal: PrincipalID(principalID), correlationID: UUID())
+        let progress = ImportProgress()
+        do {
+            try await withThrowingTaskGroup(of: Int.self) { group in
+                var inFlight = 0
+                for try await batch in NDJSONBatches(handle: handle, size: batchSize) {
+                    if inFlight == jobs {
+                        progress.committed(try await group.next() ?? 0)
+                        inFlight -= 1
+                    }
+                    group.addTask { try await handler.handle(batch, caller: caller).count }
+                    inFlight += 1
+                }
+                for try await count in group { progress.committed(count) }
+            }
+        } catch let refused as ImportLineError {
+            try? await opened.close()
+            throw ConfigurationError(description: "line \(refused.line): \(refused.problem.code): \(refused.problem.detail) "
+                + "(\(progress.total) datasets from earlier batches were committed)")
+        } catch {
+            try? await opened.close()
+            throw error
+        }
+        try await opened.close()
+        printLine(progress.summary())
+    }
+}
+
+/// Counts committed registrations and prints a progress line at most every two seconds.
+private final class ImportProgress: Sendable {
+    private struct State {
+        var total = 0
+        var lastLine = ContinuousClock.now
+    }
+
+    private let started = ContinuousClock.now
+    private let state = Mutex(State())
+
+    var total: Int { state.withLock { $0.total } }
+
+    func committed(_ count: Int) {
+        let line: String? = state.withLock { state in
+            state.total += count
+            guard ContinuousClock.now - state.lastLine > .seconds(2) else { return nil }
+            state.lastLine = ContinuousClock.now
+            return "… \(state.total) datasets registered, \(rate(state.total))/s"
+        }
+        if let line { printLine(line) }
+    }
+
+    func summary() -> String {
+        let total = self.total
+        return "registered \(total) datasets in \(ContinuousClock.now - started) (\(rate(total))/s)"
+    }
+
+    private func rate(_ total: Int) -> Int {
+        let elapsed = ContinuousClock.now - started
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        return seconds > 0 ? Int(Double(total) / seconds) : 0
+    }
+}
+
+/// Non-empty lines of an NDJSON stream with their 1-based line numbers, `size` at a time.
+private struct NDJSONBatches: AsyncSequence {
+    typealias Element = [(line: Int, body: CommandBody)]
+    let handle: FileHandle
+    let size: Int
+
+    struct AsyncIterator: AsyncIteratorProtocol {
+        let handle: FileHandle
+        let size: Int
+        var buffer: [UInt8] = []
+        var start = 0
+        var lineNumber = 0
+        var exhausted = false
+
+        mutating func next() async throws -> Element? {
+            var batch: Element = []
+            while batch.count < size {
+                if let newline = buffer[start...].firstIndex(of: 0x0A) {
+                    lineNumber += 1
+                    let line = buffer[start..<newline]
+                    start = newline + 1
+                    if line.contains(where: { $0 != 0x20 && $0 != 0x0D && $0 != 0x09 }) { batch.append((lineNumber, .bytes(Array(line)))) }
+                    continue
+                }
+                if exhausted {
+                    if start < buffer.count {
+                        lineNumber += 1
+                        batch.append((lineNumber, .bytes(Array(buffer[start...]))))
+                        start = buffer.count
+                    }
+                    break
+                }
+                buffer.removeFirst(start)
+                start = 0
+                let chunk = try handle.read(upToCount: 1 << 20) ?? Data()
+                if chunk.isEmpty { exhausted = true } else { buffer += chunk }
+            }
+            return batch.isEmpty ? nil : batch
+        }
+    }
+
+    func makeAsyncIterator() -> AsyncIterator { AsyncIterator(handle: handle, size: size) }
+}
