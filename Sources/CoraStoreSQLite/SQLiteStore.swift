@@ -5,13 +5,13 @@ import Logging
 import SQLiteNIO
 import Synchronization
 
-/// The embedded event store: one SQLite file in WAL mode, one writer connection behind a gate (SQLite
-/// allows one writer), and a few reader connections that read committed data while a write runs.
+/// The embedded event store: one SQLite file in WAL mode, one writer connection shared by group commit
+/// (SQLite allows one writer), and a few reader connections that read committed data while a write runs.
 public final class SQLiteStore: CoraStore {
     private let writer: SQLiteConnection
     private let readers: [SQLiteConnection]
     private let nextReader = Atomic<Int>(0)
-    private let gate = SerialGate()
+    private let writes: GroupCommitWriter
     private let clock: any WallClock
     private let eventIDs: any IDGenerator
     private let idempotencyRetention: Int64
@@ -37,6 +37,7 @@ public final class SQLiteStore: CoraStore {
 
     private init(writer: SQLiteConnection, readers: [SQLiteConnection], clock: any WallClock, eventIDs: any IDGenerator, retention: Int64) {
         self.writer = writer
+        self.writes = GroupCommitWriter(connection: writer)
         self.readers = readers
         self.clock = clock
         self.eventIDs = eventIDs
@@ -73,28 +74,12 @@ public final class SQLiteStore: CoraStore {
         }
     }
 
-    /// One write transaction on the single writer connection: `BEGIN IMMEDIATE` takes SQLite's write
-    /// lock up front, so a transaction never fails half-way for want of it.
-    func writing<T: Sendable>(_ body: @Sendable (SQLiteConnection) async throws -> T) async throws -> T {
-        await gate.acquire()
-        do {
-            _ = try await writer.query("BEGIN IMMEDIATE")
-            do {
-                let result = try await body(writer)
-                _ = try await writer.query("COMMIT")
-                await gate.release()
-                return result
-            } catch {
-                _ = try? await writer.query("ROLLBACK")
-                throw error
-            }
-        } catch {
-            await gate.release()
-            throw Self.translate(error)
-        }
+    /// One unit of writing on the single writer connection, atomic on its own and answered once durable;
+    /// see `GroupCommitWriter`. Its transactions take SQLite's write lock up front (`BEGIN IMMEDIATE`).
+    func writing<T: Sendable>(_ body: @escaping @Sendable (SQLiteConnection) async throws -> T) async throws -> T {
+        do { return try await writes.write(body) } catch { throw Self.translate(error) }
     }
 
-    /// One statement (or several independent ones) on a reader connection.
     func readOnly<T>(_ body: (SQLiteConnection) async throws -> T) async throws -> T {
         do { return try await body(reader) } catch { throw Self.translate(error) }
     }

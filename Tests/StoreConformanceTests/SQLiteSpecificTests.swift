@@ -25,6 +25,44 @@ struct SQLiteSpecificTests {
         try await raw.close()
     }
 
+    /// Concurrent writes share transactions (group commit); each must still be atomic on its own.
+    @Test func concurrentWritesThatFailLeaveNothingAndDoNotTakeOthersWithThem() async throws {
+        struct Refused: Error {}
+        let database = try TemporarySQLite()
+        defer { database.cleanup() }
+        let store = try await database.open()
+        let metadata = EventMetadata(actorID: Fixtures.principal, correlationID: UUID())
+        let outcomes = try await withThrowingTaskGroup(of: (Int, Bool).self) { group in
+            for n in 0..<60 {
+                group.addTask {
+                    let stream = StreamID(.run, UUID())
+                    do {
+                        try await store.transaction { transaction in
+                            _ = try await transaction.append([PendingEvent(stream: stream, eventType: "RunStarted", payload: ["n": .integer(n)],
+                                                                           occurredAt: Timestamp(microsecondsSinceEpoch: 1))],
+                                                             metadata: metadata, expectedVersions: [stream: 0])
+                            if n % 3 == 0 { throw Refused() }
+                        }
+                        return (n, true)
+                    } catch is Refused {
+                        return (n, false)
+                    }
+                }
+            }
+            return try await group.reduce(into: [Int: Bool]()) { $0[$1.0] = $1.1 }
+        }
+        try await store.close()
+        #expect(outcomes.count == 60)
+        #expect(outcomes.filter(\.value).keys.sorted() == (0..<60).filter { $0 % 3 != 0 })
+        let raw = try await SQLiteConnection.open(storage: .file(path: database.path))
+        let stored = try await raw.query("SELECT payload FROM events ORDER BY position").compactMap { $0.column("payload")?.string }
+        try await raw.close()
+        let numbers = stored.compactMap { try? JSONParser.parse($0)["n"] }.compactMap { value -> Int? in
+            if case .number(let literal) = value { return Int(literal) } else { return nil }
+        }
+        #expect(numbers.sorted() == (0..<60).filter { $0 % 3 != 0 }, "a refused write left an event, or an accepted one lost it")
+    }
+
     @Test func theCalibrationFilterIsServedByAnIndexNotAScan() async throws {
         let database = try TemporarySQLite()
         defer { database.cleanup() }
