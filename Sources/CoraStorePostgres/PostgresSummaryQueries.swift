@@ -9,19 +9,39 @@ enum PostgresSummaryQueries {
     static func apply(_ change: DatasetSummaryChange, on connection: PostgresConnection, logger: Logger) async throws {
         switch change {
         case .upsert(let row):
-            try await connection.query(upsert(row), logger: logger)
+            try await connection.preparedCommand(UpsertSummary.self, upsert(row), logger: logger)
         case .setStatus(let datasetID, let status, let updatedAt):
-            try await connection.query("""
-                UPDATE proj_data_dataset_summary SET status = \(status.rawValue),
-                    updated_at = timestamptz 'epoch' + \(updatedAt.microsecondsSinceEpoch)::int8 * interval '1 microsecond'
-                WHERE dataset_id = \(datasetID)
-                """, logger: logger)
+            try await connection.preparedCommand(SetSummaryStatus.self, SetSummaryStatus.query(datasetID, status, updatedAt), logger: logger)
         case .touch(let datasetID, let updatedAt):
-            try await connection.query("""
-                UPDATE proj_data_dataset_summary
-                SET updated_at = timestamptz 'epoch' + \(updatedAt.microsecondsSinceEpoch)::int8 * interval '1 microsecond'
-                WHERE dataset_id = \(datasetID)
-                """, logger: logger)
+            try await connection.preparedCommand(TouchSummary.self, TouchSummary.query(datasetID, updatedAt), logger: logger)
+        }
+    }
+
+    enum UpsertSummary: FixedShapeStatement {
+        static let sql = upsert(DatasetSummaryRow(datasetID: UUID(), name: "", uri: "", producingRunID: nil, subjectID: nil, status: .registered,
+                                                  usedCalibrations: [], createdAt: Timestamp(microsecondsSinceEpoch: 0),
+                                                  updatedAt: Timestamp(microsecondsSinceEpoch: 0))).sql
+    }
+
+    enum SetSummaryStatus: FixedShapeStatement {
+        static let sql = query(UUID(), .registered, Timestamp(microsecondsSinceEpoch: 0)).sql
+        static func query(_ datasetID: UUID, _ status: DatasetStatus, _ updatedAt: Timestamp) -> PostgresQuery {
+            """
+            UPDATE proj_data_dataset_summary SET status = \(status.rawValue),
+                updated_at = timestamptz 'epoch' + \(updatedAt.microsecondsSinceEpoch)::int8 * interval '1 microsecond'
+            WHERE dataset_id = \(datasetID)
+            """
+        }
+    }
+
+    enum TouchSummary: FixedShapeStatement {
+        static let sql = query(UUID(), Timestamp(microsecondsSinceEpoch: 0)).sql
+        static func query(_ datasetID: UUID, _ updatedAt: Timestamp) -> PostgresQuery {
+            """
+            UPDATE proj_data_dataset_summary
+            SET updated_at = timestamptz 'epoch' + \(updatedAt.microsecondsSinceEpoch)::int8 * interval '1 microsecond'
+            WHERE dataset_id = \(datasetID)
+            """
         }
     }
 

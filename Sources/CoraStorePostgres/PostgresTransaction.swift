@@ -34,15 +34,10 @@ struct PostgresTransaction: StoreTransaction, @unchecked Sendable {
             let payload = CanonicalJSON.string(event.payload)
             var position: Int64 = 0
             do {
-                let rows = try await connection.query("""
-                    INSERT INTO events (event_id, stream_type, stream_id, version, event_type, payload, metadata, correlation_id, occurred_at, recorded_at)
-                    VALUES (\(eventID), \(event.stream.type.rawValue), \(event.stream.id), \(Int32(version)), \(event.eventType), \(payload)::jsonb,
-                            \(metadataText)::jsonb, \(metadata.correlationID),
-                            timestamptz 'epoch' + \(event.occurredAt.microsecondsSinceEpoch)::int8 * interval '1 microsecond',
-                            timestamptz 'epoch' + \(recordedAt.microsecondsSinceEpoch)::int8 * interval '1 microsecond')
-                    RETURNING position
-                    """, logger: logger)
-                for try await value in rows.decode(Int64.self) { position = value }
+                let rows = try await connection.prepared(InsertEvent.self, InsertEvent.query(
+                    eventID: eventID, event: event, version: Int32(version), payload: payload, metadata: metadataText,
+                    correlationID: metadata.correlationID, recordedAt: recordedAt), logger: logger)
+                for try await row in rows { position = try row.decode(Int64.self) }
             } catch let error as PSQLError where error.serverInfo?[.sqlState] == "23505" {
                 throw StoreError.concurrencyConflict(event.stream)
             }
@@ -61,17 +56,15 @@ struct PostgresTransaction: StoreTransaction, @unchecked Sendable {
         // in-flight at once rather than queue behind it.
         let lockName = "\(scope.principal)/\(scope.key)"
         var acquired = false
-        for try await value in try await connection.query("SELECT pg_try_advisory_xact_lock(hashtextextended(\(lockName), 0))", logger: logger).decode(Bool.self) {
-            acquired = value
+        for try await row in try await connection.prepared(TryIdempotencyLock.self, TryIdempotencyLock.query(lockName), logger: logger) {
+            acquired = try row.decode(Bool.self)
         }
         guard acquired else { return .inFlight }
         let now = store.clock.now()
         var record: IdempotencyRecord?
-        let rows = try await connection.query("""
-            SELECT request_hash, status, response_code, response_body::text, \(unescaped: PostgresTime.micros("created_at"))
-            FROM idempotency_keys WHERE principal_id = \(scope.principal.uuid) AND key = \(scope.key)
-            """, logger: logger)
-        for try await (hash, status, code, body, createdAt) in rows.decode((String, String, Int32?, String?, Int64).self) {
+        let rows = try await connection.prepared(SelectIdempotency.self, SelectIdempotency.query(scope), logger: logger)
+        for try await row in rows {
+            let (hash, status, code, body, createdAt) = try row.decode((String, String, Int32?, String?, Int64).self)
             var response: StoredResponse?
             if status == "completed" {
                 guard let code, let body, let json = try? JSONParser.parse(body) else { throw StoreError.corrupt("completed idempotency record without a response") }
@@ -80,28 +73,20 @@ struct PostgresTransaction: StoreTransaction, @unchecked Sendable {
             record = IdempotencyRecord(requestHash: hash, response: response, createdAt: Timestamp(microsecondsSinceEpoch: createdAt))
         }
         if let answer = IdempotencyRecord.judge(record, requestHash: requestHash, now: now, retentionMicroseconds: store.retention) { return answer }
-        try await connection.query("""
-            INSERT INTO idempotency_keys (principal_id, key, request_hash, status, created_at)
-            VALUES (\(scope.principal.uuid), \(scope.key), \(requestHash), 'in_progress',
-                    timestamptz 'epoch' + \(now.microsecondsSinceEpoch)::int8 * interval '1 microsecond')
-            ON CONFLICT (principal_id, key) DO UPDATE SET request_hash = excluded.request_hash, status = 'in_progress',
-                response_code = NULL, response_body = NULL, created_at = excluded.created_at, completed_at = NULL
-            """, logger: logger)
+        try await connection.preparedCommand(ClaimIdempotency.self, ClaimIdempotency.query(scope, requestHash: requestHash, now: now), logger: logger)
         return .claimed
     }
 
     func completeIdempotency(_ scope: IdempotencyScope, response: StoredResponse) async throws {
-        try await connection.query("""
-            UPDATE idempotency_keys SET status = 'completed', response_code = \(Int32(response.status)),
-                response_body = \(CanonicalJSON.string(response.body))::jsonb,
-                completed_at = timestamptz 'epoch' + \(store.clock.now().microsecondsSinceEpoch)::int8 * interval '1 microsecond'
-            WHERE principal_id = \(scope.principal.uuid) AND key = \(scope.key)
-            """, logger: logger)
+        try await connection.preparedCommand(CompleteIdempotency.self, CompleteIdempotency.query(scope, response: response, now: store.clock.now()),
+                                             logger: logger)
     }
 }
 
 /// Reading event rows back into envelopes.
-enum PostgresEventRows {
+enum PostgresEventRows: FixedShapeStatement {
+    static let sql = query([]).sql
+
     static func query(_ streams: [StreamID]) -> PostgresQuery {
         let types = streams.map(\.type.rawValue)
         let ids = streams.map(\.id)
@@ -120,9 +105,10 @@ enum PostgresEventRows {
         var result: [StreamID: [RecordedEvent]] = [:]
         for stream in streams { result[stream] = [] }
         guard !streams.isEmpty else { return result }
-        let rows = try await connection.query(query(streams), logger: logger)
-        for try await (position, eventID, type, streamID, version, eventType, payload, metadata, occurredAt, recordedAt)
-            in rows.decode((Int64, UUID, String, UUID, Int32, String, String, String, Int64, Int64).self) {
+        let rows = try await connection.prepared(PostgresEventRows.self, query(streams), logger: logger)
+        for try await row in rows {
+            let (position, eventID, type, streamID, version, eventType, payload, metadata, occurredAt, recordedAt) =
+                try row.decode((Int64, UUID, String, UUID, Int32, String, String, String, Int64, Int64).self)
             guard let streamType = StreamType(rawValue: type), let payloadJSON = try? JSONParser.parse(payload),
                   let metadataJSON = try? JSONParser.parse(metadata), let envelope = EventMetadata(json: metadataJSON)
             else { throw StoreError.corrupt("unreadable event at position \(position)") }
@@ -132,5 +118,64 @@ enum PostgresEventRows {
                 metadata: envelope, occurredAt: Timestamp(microsecondsSinceEpoch: occurredAt), recordedAt: Timestamp(microsecondsSinceEpoch: recordedAt)))
         }
         return result
+    }
+}
+
+// The write path's statements, each prepared once per connection.
+
+enum InsertEvent: FixedShapeStatement {
+    static let sql = query(eventID: UUID(), event: PendingEvent(stream: StreamID(.dataset, UUID()), eventType: "", payload: .null, occurredAt: Timestamp(microsecondsSinceEpoch: 0)),
+                           version: 1, payload: "", metadata: "", correlationID: UUID(), recordedAt: Timestamp(microsecondsSinceEpoch: 0)).sql
+
+    static func query(eventID: UUID, event: PendingEvent, version: Int32, payload: String, metadata: String, correlationID: UUID, recordedAt: Timestamp) -> PostgresQuery {
+        """
+        INSERT INTO events (event_id, stream_type, stream_id, version, event_type, payload, metadata, correlation_id, occurred_at, recorded_at)
+        VALUES (\(eventID), \(event.stream.type.rawValue), \(event.stream.id), \(version), \(event.eventType), \(payload)::jsonb,
+                \(metadata)::jsonb, \(correlationID),
+                timestamptz 'epoch' + \(event.occurredAt.microsecondsSinceEpoch)::int8 * interval '1 microsecond',
+                timestamptz 'epoch' + \(recordedAt.microsecondsSinceEpoch)::int8 * interval '1 microsecond')
+        RETURNING position
+        """
+    }
+}
+
+enum TryIdempotencyLock: FixedShapeStatement {
+    static let sql = query("").sql
+    static func query(_ lockName: String) -> PostgresQuery { "SELECT pg_try_advisory_xact_lock(hashtextextended(\(lockName), 0))" }
+}
+
+enum SelectIdempotency: FixedShapeStatement {
+    static let sql = query(IdempotencyScope(principal: PrincipalID(UUID()), key: "")).sql
+    static func query(_ scope: IdempotencyScope) -> PostgresQuery {
+        """
+        SELECT request_hash, status, response_code, response_body::text, \(unescaped: PostgresTime.micros("created_at"))
+        FROM idempotency_keys WHERE principal_id = \(scope.principal.uuid) AND key = \(scope.key)
+        """
+    }
+}
+
+enum ClaimIdempotency: FixedShapeStatement {
+    static let sql = query(IdempotencyScope(principal: PrincipalID(UUID()), key: ""), requestHash: "", now: Timestamp(microsecondsSinceEpoch: 0)).sql
+    static func query(_ scope: IdempotencyScope, requestHash: String, now: Timestamp) -> PostgresQuery {
+        """
+        INSERT INTO idempotency_keys (principal_id, key, request_hash, status, created_at)
+        VALUES (\(scope.principal.uuid), \(scope.key), \(requestHash), 'in_progress',
+                timestamptz 'epoch' + \(now.microsecondsSinceEpoch)::int8 * interval '1 microsecond')
+        ON CONFLICT (principal_id, key) DO UPDATE SET request_hash = excluded.request_hash, status = 'in_progress',
+            response_code = NULL, response_body = NULL, created_at = excluded.created_at, completed_at = NULL
+        """
+    }
+}
+
+enum CompleteIdempotency: FixedShapeStatement {
+    static let sql = query(IdempotencyScope(principal: PrincipalID(UUID()), key: ""), response: StoredResponse(status: 0, body: .null),
+                           now: Timestamp(microsecondsSinceEpoch: 0)).sql
+    static func query(_ scope: IdempotencyScope, response: StoredResponse, now: Timestamp) -> PostgresQuery {
+        """
+        UPDATE idempotency_keys SET status = 'completed', response_code = \(Int32(response.status)),
+            response_body = \(CanonicalJSON.string(response.body))::jsonb,
+            completed_at = timestamptz 'epoch' + \(now.microsecondsSinceEpoch)::int8 * interval '1 microsecond'
+        WHERE principal_id = \(scope.principal.uuid) AND key = \(scope.key)
+        """
     }
 }

@@ -62,11 +62,13 @@ enum Wrk {
 }
 
 enum Pgbench {
-    /// Runs one of pgbench/*.sql against cora_limits with the same protocol postgres-nio uses (extended
-    /// query protocol, unnamed statements) and returns its transactions per second.
+    /// Runs one of pgbench/*.sql against cora_limits with the protocol the store uses for those statements
+    /// (named prepared statements, except the list query, whose text varies with its filters and is sent
+    /// as an unnamed statement) and returns its transactions per second.
     static func run(script: String, clients: Int, seconds: Int) throws -> Measurement {
         let path = Paths.pgbenchScripts.appendingPathComponent(script + ".sql").path
-        let text = try Spawn.run(BenchCluster.bin + "/pgbench", ["-n", "-M", "extended", "-c", String(clients), "-j", String(min(2, clients)),
+        let mode = script == "list" ? "extended" : "prepared"
+        let text = try Spawn.run(BenchCluster.bin + "/pgbench", ["-n", "-M", mode, "-c", String(clients), "-j", String(min(2, clients)),
                                                                 "-T", String(seconds), "-f", path, BenchCluster.url(database: "cora_limits")])
         func number(after prefix: String) -> Double? {
             text.split(separator: "\n").first { $0.hasPrefix(prefix) }

@@ -52,8 +52,20 @@ enum Spawn {
         merged.merge(environment) { $1 }
         let envp = merged.map { strdup("\($0.key)=\($0.value)") } + [nil]
         defer { envp.forEach { free($0) } }
+        // The calling thread (a concurrency pool thread) blocks most signals and children inherit that
+        // mask: pgbench -T never saw its alarm. Children start with no blocked and no ignored signals.
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var none = sigset_t()
+        sigemptyset(&none)
+        var all = sigset_t()
+        sigfillset(&all)
+        posix_spawnattr_setsigmask(&attributes, &none)
+        posix_spawnattr_setsigdefault(&attributes, &all)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
         var pid: pid_t = 0
-        let spawned = posix_spawnp(&pid, executable, &actions, nil, argv, envp)
+        let spawned = posix_spawnp(&pid, executable, &actions, &attributes, argv, envp)
         guard spawned == 0 else { throw ToolFailure(description: "cannot start \(executable): errno \(spawned)") }
         return pid
     }
