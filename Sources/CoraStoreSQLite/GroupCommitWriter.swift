@@ -17,6 +17,8 @@ actor GroupCommitWriter {
     private struct Unit: Sendable {
         /// Runs the work and returns how to answer its caller once the transaction's fate is known.
         let execute: @Sendable (SQLiteConnection) async -> Outcome
+        /// Answers the caller without running the work (the transaction could not be begun or broke).
+        let fail: @Sendable (any Error) -> Void
     }
 
     private struct Outcome: Sendable {
@@ -35,7 +37,7 @@ actor GroupCommitWriter {
 
     func write<T: Sendable>(_ body: @escaping @Sendable (SQLiteConnection) async throws -> T) async throws -> T {
         try await withCheckedThrowingContinuation { continuation in
-            pending.append(Unit { connection in
+            pending.append(Unit(execute: { connection in
                 do {
                     let value = try await body(connection)
                     return Outcome(failed: false) { commitError in
@@ -44,7 +46,7 @@ actor GroupCommitWriter {
                 } catch {
                     return Outcome(failed: true) { _ in continuation.resume(throwing: error) }
                 }
-            })
+            }, fail: { continuation.resume(throwing: $0) }))
             if !draining {
                 draining = true
                 Task { await drain() }
@@ -66,7 +68,7 @@ actor GroupCommitWriter {
         do {
             _ = try await connection.query("BEGIN IMMEDIATE")
         } catch {
-            for unit in batch { await unit.execute(connection).answer(error) }
+            for unit in batch { unit.fail(error) }
             return
         }
         // A lone unit needs no savepoint: the transaction is its own.
@@ -75,22 +77,24 @@ actor GroupCommitWriter {
         var broken: (any Error)?
         for unit in batch {
             if let broken {
-                outcomes.append(Outcome(failed: true) { _ in })
-                await unit.execute(connection).answer(broken)
+                unit.fail(broken)
                 continue
             }
+            var ran: Outcome?
             do {
                 if isolated { _ = try await connection.query("SAVEPOINT unit") }
                 let outcome = await unit.execute(connection)
+                ran = outcome
                 if isolated {
                     if outcome.failed { _ = try await connection.query("ROLLBACK TO unit") }
                     _ = try await connection.query("RELEASE unit")
                 }
                 outcomes.append(outcome)
             } catch {
-                // The savepoint machinery itself failed: nothing in this transaction can be trusted.
+                // The savepoint machinery itself failed: nothing in this transaction can be trusted. The
+                // whole transaction rolls back; every caller is still answered, none twice.
                 broken = error
-                outcomes.append(Outcome(failed: true) { _ in })
+                if let ran { outcomes.append(ran) } else { unit.fail(error) }
             }
         }
         var commitError: (any Error)? = broken
