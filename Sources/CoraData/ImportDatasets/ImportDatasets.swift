@@ -46,15 +46,7 @@ public struct ImportDatasetsHandler: Sendable {
         var registered: [UUID: Dataset] = [:]
         var events: [PendingEvent] = []
         for (line, command, datasetID) in commands {
-            var derived: [UUID: Dataset?] = [:]
-            for id in command.derivedFrom {
-                if let earlier = registered[id] { derived[id] = earlier } else { derived[id] = try DatasetEvolve.fold(loaded[StreamID(.dataset, id)] ?? []) }
-            }
-            let context = RegisterDatasetContext(
-                datasetID: datasetID, existing: try DatasetEvolve.fold(loaded[StreamID(.dataset, datasetID)] ?? []),
-                producingRun: try command.producingRunID.flatMap { try RunEvolve.fold(loaded[StreamID(.run, $0)] ?? []) },
-                subjectExists: command.subjectID.map { !(loaded[StreamID(.subject, $0)] ?? []).isEmpty } ?? false,
-                derivedFrom: derived, now: now)
+            let context = try RegisterDatasetHandler.context(command, datasetID: datasetID, loaded: loaded, now: now, registeredEarlier: registered)
             let decided: [DatasetEvent]
             do { decided = try RegisterDatasetDecider.decide(command, context) } catch { throw ImportLineError(line: line, underlying: error) }
             for event in decided { registered[datasetID] = DatasetEvolve.evolve(registered[datasetID], event) }
@@ -66,12 +58,7 @@ public struct ImportDatasetsHandler: Sendable {
     /// Every stream the batch's decisions read, once each.
     static func streams(_ commands: [(RegisterDataset, UUID)]) -> [StreamID] {
         var streams = Set<StreamID>()
-        for (command, datasetID) in commands {
-            streams.insert(StreamID(.dataset, datasetID))
-            if let runID = command.producingRunID { streams.insert(StreamID(.run, runID)) }
-            if let subjectID = command.subjectID { streams.insert(StreamID(.subject, subjectID)) }
-            for id in command.derivedFrom { streams.insert(StreamID(.dataset, id)) }
-        }
+        for (command, datasetID) in commands { streams.formUnion(RegisterDatasetHandler.streams(command, datasetID: datasetID)) }
         return Array(streams)
     }
 }

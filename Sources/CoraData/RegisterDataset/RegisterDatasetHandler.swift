@@ -37,19 +37,28 @@ public struct RegisterDatasetHandler: Sendable {
 
     /// Every stream the decider needs, in one round trip.
     static func load(_ command: RegisterDataset, datasetID: UUID, now: Timestamp, in transaction: any StoreTransaction) async throws -> RegisterDatasetContext {
-        let own = StreamID(.dataset, datasetID)
-        var streams = [own]
+        try context(command, datasetID: datasetID, loaded: try await transaction.load(streams(command, datasetID: datasetID)), now: now)
+    }
+
+    /// The streams a registration's decision reads: the new id's, the Run, the Subject, the sources.
+    static func streams(_ command: RegisterDataset, datasetID: UUID) -> [StreamID] {
+        var streams = [StreamID(.dataset, datasetID)]
         if let runID = command.producingRunID { streams.append(StreamID(.run, runID)) }
         if let subjectID = command.subjectID { streams.append(StreamID(.subject, subjectID)) }
-        streams += command.derivedFrom.map { StreamID(.dataset, $0) }
-        let loaded = try await transaction.load(streams)
+        return streams + command.derivedFrom.map { StreamID(.dataset, $0) }
+    }
+
+    /// The decider's input from the loaded streams; `registeredEarlier` are Datasets decided earlier in the
+    /// same transaction (an import batch), which the store does not hold yet.
+    static func context(_ command: RegisterDataset, datasetID: UUID, loaded: [StreamID: [RecordedEvent]], now: Timestamp,
+                        registeredEarlier: [UUID: Dataset] = [:]) throws -> RegisterDatasetContext {
         var derived: [UUID: Dataset?] = [:]
         for id in command.derivedFrom {
-            derived[id] = try DatasetEvolve.fold(loaded[StreamID(.dataset, id)] ?? [])
+            if let earlier = registeredEarlier[id] { derived[id] = earlier } else { derived[id] = try DatasetEvolve.fold(loaded[StreamID(.dataset, id)] ?? []) }
         }
         return RegisterDatasetContext(
             datasetID: datasetID,
-            existing: try DatasetEvolve.fold(loaded[own] ?? []),
+            existing: try DatasetEvolve.fold(loaded[StreamID(.dataset, datasetID)] ?? []),
             producingRun: try command.producingRunID.flatMap { try RunEvolve.fold(loaded[StreamID(.run, $0)] ?? []) },
             subjectExists: command.subjectID.map { !(loaded[StreamID(.subject, $0)] ?? []).isEmpty } ?? false,
             derivedFrom: derived, now: now)
