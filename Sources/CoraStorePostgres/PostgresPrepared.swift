@@ -6,6 +6,10 @@ import PostgresNIO
 /// the statement is written once and prepared from that.
 protocol FixedShapeStatement {
     static var sql: String { get }
+    /// The statement's name on the connection: short and distinct, since PostgreSQL truncates names to
+    /// 63 bytes (a type's full generic name made every statement share one truncated name). A stored
+    /// constant because postgres-nio asks for it on every execution.
+    static var name: String { get }
 }
 
 /// Runs a fixed-shape query as a prepared statement: postgres-nio prepares it once per connection, so
@@ -14,9 +18,7 @@ protocol FixedShapeStatement {
 private struct PreparedQuery<Shape: FixedShapeStatement>: PostgresPreparedStatement {
     typealias Row = PostgresRow
     static var sql: String { Shape.sql }
-    /// Short and distinct: PostgreSQL truncates statement names to 63 bytes, and the default (the type's
-    /// full generic name) made every statement share one truncated name.
-    static var name: String { "cora." + String(describing: Shape.self) }
+    static var name: String { Shape.name }
     let query: PostgresQuery
 
     func makeBindings() throws -> PostgresBindings { query.binds }

@@ -18,12 +18,14 @@ enum PostgresSummaryQueries {
     }
 
     enum UpsertSummary: FixedShapeStatement {
+        static let name = "cora.upsert_summary"
         static let sql = upsert(DatasetSummaryRow(datasetID: UUID(), name: "", uri: "", producingRunID: nil, subjectID: nil, status: .registered,
                                                   usedCalibrations: [], createdAt: Timestamp(microsecondsSinceEpoch: 0),
                                                   updatedAt: Timestamp(microsecondsSinceEpoch: 0))).sql
     }
 
     enum SetSummaryStatus: FixedShapeStatement {
+        static let name = "cora.set_summary_status"
         static let sql = query(UUID(), .registered, Timestamp(microsecondsSinceEpoch: 0)).sql
         static func query(_ datasetID: UUID, _ status: DatasetStatus, _ updatedAt: Timestamp) -> PostgresQuery {
             """
@@ -35,6 +37,7 @@ enum PostgresSummaryQueries {
     }
 
     enum TouchSummary: FixedShapeStatement {
+        static let name = "cora.touch_summary"
         static let sql = query(UUID(), Timestamp(microsecondsSinceEpoch: 0)).sql
         static func query(_ datasetID: UUID, _ updatedAt: Timestamp) -> PostgresQuery {
             """

@@ -85,6 +85,7 @@ struct PostgresTransaction: StoreTransaction, @unchecked Sendable {
 
 /// Reading event rows back into envelopes.
 enum PostgresEventRows: FixedShapeStatement {
+    static let name = "cora.load_streams"
     static let sql = query([]).sql
 
     static func query(_ streams: [StreamID]) -> PostgresQuery {
@@ -124,6 +125,7 @@ enum PostgresEventRows: FixedShapeStatement {
 // The write path's statements, each prepared once per connection.
 
 enum InsertEvent: FixedShapeStatement {
+    static let name = "cora.insert_event"
     static let sql = query(eventID: UUID(), event: PendingEvent(stream: StreamID(.dataset, UUID()), eventType: "", payload: .null, occurredAt: Timestamp(microsecondsSinceEpoch: 0)),
                            version: 1, payload: "", metadata: "", correlationID: UUID(), recordedAt: Timestamp(microsecondsSinceEpoch: 0)).sql
 
@@ -140,11 +142,13 @@ enum InsertEvent: FixedShapeStatement {
 }
 
 enum TryIdempotencyLock: FixedShapeStatement {
+    static let name = "cora.try_idempotency_lock"
     static let sql = query("").sql
     static func query(_ lockName: String) -> PostgresQuery { "SELECT pg_try_advisory_xact_lock(hashtextextended(\(lockName), 0))" }
 }
 
 enum SelectIdempotency: FixedShapeStatement {
+    static let name = "cora.select_idempotency"
     static let sql = query(IdempotencyScope(principal: PrincipalID(UUID()), key: "")).sql
     static func query(_ scope: IdempotencyScope) -> PostgresQuery {
         """
@@ -155,6 +159,7 @@ enum SelectIdempotency: FixedShapeStatement {
 }
 
 enum ClaimIdempotency: FixedShapeStatement {
+    static let name = "cora.claim_idempotency"
     static let sql = query(IdempotencyScope(principal: PrincipalID(UUID()), key: ""), requestHash: "", now: Timestamp(microsecondsSinceEpoch: 0)).sql
     static func query(_ scope: IdempotencyScope, requestHash: String, now: Timestamp) -> PostgresQuery {
         """
@@ -168,6 +173,7 @@ enum ClaimIdempotency: FixedShapeStatement {
 }
 
 enum CompleteIdempotency: FixedShapeStatement {
+    static let name = "cora.complete_idempotency"
     static let sql = query(IdempotencyScope(principal: PrincipalID(UUID()), key: ""), response: StoredResponse(status: 0, body: .null),
                            now: Timestamp(microsecondsSinceEpoch: 0)).sql
     static func query(_ scope: IdempotencyScope, response: StoredResponse, now: Timestamp) -> PostgresQuery {
