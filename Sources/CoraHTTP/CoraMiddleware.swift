@@ -40,14 +40,16 @@ struct CoraMiddleware: RouterMiddleware {
         response.headers[.correlationID] = context.correlationID.lowercased
         let duration = ContinuousClock.now - started
         metrics.recordRequest(method: request.method.rawValue, route: route, status: response.status.code, duration: duration)
-        var line = logger
-        line[metadataKey: "method"] = "\(request.method.rawValue)"
-        line[metadataKey: "route"] = "\(route)"
-        line[metadataKey: "status"] = "\(response.status.code)"
-        line[metadataKey: "duration_ms"] = "\(Double(duration.components.attoseconds / 1_000_000_000_000) / 1000 + Double(duration.components.seconds) * 1000)"
-        line[metadataKey: "principal"] = "\(request.headers[.principalID].flatMap(UUID.init(strict:))?.lowercased ?? "-")"
-        line[metadataKey: "correlation_id"] = "\(context.correlationID.lowercased)"
-        line.info("request")
+        // Metadata given with the call, not set on a copy of the logger: each set makes the stream
+        // handler re-render all of it (six times per request, measurable in a profile).
+        logger.info("request", metadata: [
+            "method": "\(request.method.rawValue)",
+            "route": "\(route)",
+            "status": "\(response.status.code)",
+            "duration_ms": "\(Double(duration.components.attoseconds / 1_000_000_000_000) / 1000 + Double(duration.components.seconds) * 1000)",
+            "principal": "\(request.headers[.principalID].flatMap(UUID.init(strict:))?.lowercased ?? "-")",
+            "correlation_id": "\(context.correlationID.lowercased)",
+        ])
         return response
     }
 

@@ -1,24 +1,62 @@
 import Foundation
 
 extension UUID {
-    /// Parses exactly the 8-4-4-4-12 hex form, any case. Foundation's parser is the fallback authority,
-    /// the length and hyphen check keeps out the other spellings it might accept on some platform.
+    /// Parses exactly the 8-4-4-4-12 hex form, any case. Decoded here rather than by
+    /// `UUID(uuidString:)`, which on Linux goes through `sscanf` and showed in the read path's profile,
+    /// and which might accept other spellings on some platform.
     public init?(strict text: String) {
-        let bytes = Array(text.utf8)
-        guard bytes.count == 36 else { return nil }
-        for (offset, byte) in bytes.enumerated() {
-            if [8, 13, 18, 23].contains(offset) {
-                guard byte == UInt8(ascii: "-") else { return nil }
-            } else {
-                let isHex = (0x30...0x39).contains(byte) || (0x41...0x46).contains(byte) || (0x61...0x66).contains(byte)
-                guard isHex else { return nil }
+        let characters = text.utf8
+        guard characters.count == 36 else { return nil }
+        var parsed: uuid_t = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        let valid = withUnsafeMutableBytes(of: &parsed) { bytes -> Bool in
+            var filled = 0
+            var high: UInt8?
+            for (offset, character) in characters.enumerated() {
+                if offset == 8 || offset == 13 || offset == 18 || offset == 23 {
+                    guard character == UInt8(ascii: "-") else { return false }
+                    continue
+                }
+                let nibble: UInt8
+                switch character {
+                case UInt8(ascii: "0")...UInt8(ascii: "9"): nibble = character - UInt8(ascii: "0")
+                case UInt8(ascii: "a")...UInt8(ascii: "f"): nibble = character - UInt8(ascii: "a") + 10
+                case UInt8(ascii: "A")...UInt8(ascii: "F"): nibble = character - UInt8(ascii: "A") + 10
+                default: return false
+                }
+                if let first = high {
+                    bytes[filled] = first << 4 | nibble
+                    filled += 1
+                    high = nil
+                } else {
+                    high = nibble
+                }
             }
+            return true
         }
-        self.init(uuidString: text)
+        guard valid else { return nil }
+        self.init(uuid: parsed)
     }
 
-    /// The wire and storage form: lower case.
-    public var lowercased: String { uuidString.lowercased() }
+    /// The wire and storage form: lower case. Written here for the same reason as the parser: it is on
+    /// every response and every stored event.
+    public var lowercased: String {
+        let digits: [UInt8] = Array("0123456789abcdef".utf8)
+        return withUnsafeBytes(of: uuid) { raw in
+            String(unsafeUninitializedCapacity: 36) { out in
+                var position = 0
+                for (index, byte) in raw.enumerated() {
+                    if index == 4 || index == 6 || index == 8 || index == 10 {
+                        out[position] = UInt8(ascii: "-")
+                        position += 1
+                    }
+                    out[position] = digits[Int(byte >> 4)]
+                    out[position + 1] = digits[Int(byte & 0x0F)]
+                    position += 2
+                }
+                return position
+            }
+        }
+    }
 }
 
 /// Source of new ids; tests fix it, production uses UUIDv7.

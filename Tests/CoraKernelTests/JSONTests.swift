@@ -67,5 +67,19 @@ struct TimestampTests {
         for bad in ["0193a000000070008000000000000001", "{0193a000-0000-7000-8000-000000000001}", "0193a000-0000-7000-8000-00000000000g", " 0193a000-0000-7000-8000-000000000001", ""] {
             #expect(UUID(strict: bad) == nil, "\(bad)")
         }
+        // The hand-written parser and formatter agree with Foundation's on every byte value.
+        for _ in 0..<1000 {
+            let id = UUID()
+            #expect(UUID(strict: id.uuidString) == id)
+            #expect(UUID(strict: id.uuidString.lowercased()) == id)
+            #expect(id.lowercased == id.uuidString.lowercased())
+        }
+    }
+
+    @Test func stringsWithAndWithoutEscapesParseAlike() throws {
+        #expect(try JSONParser.parse(#"["plain ascii", "", "tab\tand \"quote\"", "caf\u00e9", "café ✓", "ascii then é"]"#)
+            == .array(["plain ascii", "", "tab\tand \"quote\"", "café", "café ✓", "ascii then é"]))
+        #expect(throws: JSONParseError.self) { try JSONParser.parse("[\"unterminated]") }
+        #expect(throws: JSONParseError.self) { try JSONParser.parse("[\"bare \u{01} control\"]") }
     }
 }
