@@ -21,7 +21,13 @@ public final class PostgresStore: CoraStore {
         public let description: String
     }
 
-    /// `postgres://user:password@host:port/database[?sslmode=disable|prefer|require]`
+    /// Connections per process unless the URL says `pool_size`: twice the cores, at least 4. Each pooled
+    /// connection costs the server ~1.4 MB once used (measured: 95 MB at 64 clients with 20 connections,
+    /// 66 MB with 4), and on this 2-core machine 4, 8 and 20 connections gave the same register and get
+    /// throughput, since PostgreSQL cannot run more statements at once than it has cores.
+    public static var defaultPoolSize: Int { max(4, 2 * ProcessInfo.processInfo.activeProcessorCount) }
+
+    /// `postgres://user:password@host:port/database[?sslmode=disable|prefer|require][&pool_size=N]`
     public static func configuration(url: String) throws -> PostgresClient.Configuration {
         guard let components = URLComponents(string: url), ["postgres", "postgresql"].contains(components.scheme ?? ""),
               let host = components.host, !host.isEmpty
@@ -39,7 +45,14 @@ public final class PostgresStore: CoraStore {
             host: host, port: components.port ?? 5432, username: components.user ?? "postgres",
             password: components.password, database: database.isEmpty ? nil : database, tls: tls)
         configuration.options.connectTimeout = .seconds(3)
-        configuration.options.maximumConnections = 20
+        if let poolSize = components.queryItems?.first(where: { $0.name == "pool_size" }) {
+            guard let size = poolSize.value.flatMap(Int.init), (1...1_000).contains(size) else {
+                throw InvalidURL(description: "pool_size must be a whole number from 1 to 1000")
+            }
+            configuration.options.maximumConnections = size
+        } else {
+            configuration.options.maximumConnections = defaultPoolSize
+        }
         return configuration
     }
 

@@ -23,7 +23,7 @@ enum Entry {
                 // A register is nine round trips to PostgreSQL; with the handler's task on the event loop
                 // that reads the answers, none of them hops threads. Measured with wrk, 32 clients:
                 // +17 % registers/s on PostgreSQL, but -15 % on SQLite (its writes run on sqlite-nio's
-                // own threads), so only there (figures in BENCHMARKS.md).
+                // own threads), so it is installed for PostgreSQL only (figures in BENCHMARKS.md).
                 NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
             }
             if var asynchronous = command as? any AsyncParsableCommand {

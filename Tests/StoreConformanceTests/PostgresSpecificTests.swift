@@ -3,6 +3,7 @@ import CoraKernel
 import CoraStorePostgres
 import CoraTestSupport
 import Foundation
+import PostgresNIO
 import Testing
 
 /// The seed's DDL for the projection, verbatim; the live catalog must match what it creates.
@@ -140,6 +141,19 @@ struct PostgresSpecificTests {
                 try await group.waitForAll()
             }
             #expect(try await opened.execute("SELECT string_agg(version::text, ',') FROM schema_migrations") == "1")
+        }
+    }
+}
+
+@Suite("PostgreSQL URL")
+struct PostgresURLTests {
+    @Test func poolSizeComesFromTheURLOrDefaultsToTwiceTheCores() throws {
+        let base = "postgres://cora@db.internal:5432/cora?sslmode=disable"
+        #expect(try PostgresStore.configuration(url: base).options.maximumConnections == PostgresStore.defaultPoolSize)
+        #expect(PostgresStore.defaultPoolSize == max(4, 2 * ProcessInfo.processInfo.activeProcessorCount))
+        #expect(try PostgresStore.configuration(url: base + "&pool_size=7").options.maximumConnections == 7)
+        for bad in ["0", "-1", "x", "", "1001"] {
+            #expect(throws: PostgresStore.InvalidURL.self) { try PostgresStore.configuration(url: base + "&pool_size=" + bad) }
         }
     }
 }
