@@ -18,7 +18,7 @@ final class ServerProcess: @unchecked Sendable {
     }
 
     /// `database` is a CORA_DATABASE_URL.
-    init(database: String, port: Int = freeLoopbackPort(), log: URL, logLevel: String = "warning") throws {
+    init(database: String, port: Int = freeLoopbackPort(), log: URL, logLevel: String = "warning", environment extra: [String: String] = [:]) throws {
         self.port = port
         self.log = log
         process.executableURL = Self.executable
@@ -27,6 +27,7 @@ final class ServerProcess: @unchecked Sendable {
         environment["CORA_DATABASE_URL"] = database
         environment["CORA_PORT"] = String(port)
         environment["CORA_LOG_LEVEL"] = logLevel
+        environment.merge(extra) { _, given in given }
         process.environment = environment
         _ = FileManager.default.createFile(atPath: log.path, contents: nil)
         let handle = try FileHandle(forWritingTo: log)
@@ -173,5 +174,65 @@ struct RestartTests {
         let snapshot = try await Client(http: http, port: port).snapshot(ids)
         #expect(try await server.terminateAndWait() == 0)
         return snapshot.mapValues { $0 }
+    }
+}
+
+@Suite("The real process: start-up refusals and the request log", .serialized)
+struct ProcessLogTests {
+    func withDirectory(_ body: (URL) async throws -> Void) async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("cora-log-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try await body(directory)
+    }
+
+    @Test func everyRequestLogsOneLineWithMethodRouteStatusDurationPrincipalAndCorrelationID() async throws {
+        try await withDirectory { directory in
+            let log = directory.appendingPathComponent("serve.log")
+            let server = try ServerProcess(database: "sqlite:" + directory.appendingPathComponent("cora.sqlite3").path, log: log, logLevel: "info")
+            try await server.waitUntilHealthy(HTTPClient.shared)
+            let client = Client(http: HTTPClient.shared, port: server.port)
+            let missing = UUID().lowercased
+            let notFound = try await client.call(.GET, "/datasets/\(missing)")
+            var anonymous = HTTPClientRequest(url: "http://127.0.0.1:\(server.port)/datasets")
+            anonymous.method = .GET
+            let unauthenticated = try await HTTPClient.shared.execute(anonymous, timeout: .seconds(10))
+            #expect(try await server.terminateAndWait() == 0)
+            let lines = String(decoding: try Data(contentsOf: log), as: UTF8.self).split(separator: "\n").map(String.init)
+
+            func fields(of correlationID: String?) throws -> [String: String] {
+                let id = try #require(correlationID)
+                let matching = lines.filter { $0.contains("correlation_id=\(id)") }
+                try #require(matching.count == 1, "one line per request: \(matching)")
+                return Dictionary(matching[0].split(separator: " ").compactMap { token -> (String, String)? in
+                    let parts = token.split(separator: "=", maxSplits: 1)
+                    return parts.count == 2 ? (String(parts[0]), String(parts[1])) : nil
+                }, uniquingKeysWith: { first, _ in first })
+            }
+            let found = try fields(of: notFound.headers.first(name: "X-Correlation-Id"))
+            #expect(found["method"] == "GET")
+            #expect(found["route"] == "/datasets/{dataset_id}", "the route pattern, never the raw path")
+            #expect(found["status"] == "404")
+            #expect(found["principal"] == Client.principal)
+            #expect(found["duration_ms"].flatMap(Double.init).map { $0 >= 0 } == true, "\(found)")
+            let refused = try fields(of: unauthenticated.headers.first(name: "X-Correlation-Id"))
+            #expect(refused["status"] == "401")
+            #expect(refused["principal"] == "-")
+            #expect(refused["route"] == "/datasets")
+        }
+    }
+
+    @Test func anIdempotencyTTLUnderADayIsRefusedAtStart() async throws {
+        try await withDirectory { directory in
+            let log = directory.appendingPathComponent("serve.log")
+            let server = try ServerProcess(database: "sqlite:" + directory.appendingPathComponent("cora.sqlite3").path, log: log,
+                                           environment: ["CORA_IDEMPOTENCY_TTL": "86399"])
+            for _ in 0..<200 where server.process.isRunning { try await Task.sleep(for: .milliseconds(50)) }
+            #expect(!server.process.isRunning, "serve must not start with a TTL under 24 hours")
+            if server.process.isRunning { _ = try await server.terminateAndWait() }
+            #expect(server.process.terminationStatus != 0)
+            let output = String(decoding: try Data(contentsOf: log), as: UTF8.self)
+            #expect(output.contains("CORA_IDEMPOTENCY_TTL must be at least 86400 seconds"), "\(output)")
+        }
     }
 }
