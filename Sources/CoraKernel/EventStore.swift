@@ -158,10 +158,13 @@ public protocol StoreTransaction: Sendable {
     /// Appends events to streams whose current versions must equal `expectedVersions`
     /// (0 for a new stream); throws `StoreError.concurrencyConflict` otherwise.
     func append(_ events: [PendingEvent], metadata: EventMetadata, expectedVersions: [StreamID: Int]) async throws -> [RecordedEvent]
-    /// Claims `scope` for a request with this hash, or reports what holds it. Records older than the
-    /// store's retention are treated as absent.
+    /// Claims `scope` for a request with this hash until this transaction ends, or reports what holds
+    /// it. A claim writes nothing: the record is written once, by `completeIdempotency` in the same
+    /// transaction, so a first attempt that fails leaves no trace. Records older than the store's
+    /// retention are treated as absent.
     func claimIdempotency(_ scope: IdempotencyScope, requestHash: String) async throws -> IdempotencyClaim
-    func completeIdempotency(_ scope: IdempotencyScope, response: StoredResponse) async throws
+    /// Records the answer of the request that claimed `scope` in this transaction, replacing an expired record.
+    func completeIdempotency(_ scope: IdempotencyScope, requestHash: String, response: StoredResponse) async throws
 }
 
 /// The event store port both adapters implement.
@@ -180,7 +183,8 @@ public protocol EventStore: Sendable {
 /// What a store found under an idempotency scope; both stores judge it with the same rule.
 public struct IdempotencyRecord: Sendable {
     public let requestHash: String
-    /// `nil` while the first request is still running.
+    /// `nil` for a record without an answer: stores write the record with its answer, so only a record
+    /// written otherwise (by hand, or by an older version) has none; it is treated as still running.
     public let response: StoredResponse?
     public let createdAt: Timestamp
 

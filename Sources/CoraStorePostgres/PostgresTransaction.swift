@@ -72,14 +72,13 @@ struct PostgresTransaction: StoreTransaction, @unchecked Sendable {
             }
             record = IdempotencyRecord(requestHash: hash, response: response, createdAt: Timestamp(microsecondsSinceEpoch: createdAt))
         }
-        if let answer = IdempotencyRecord.judge(record, requestHash: requestHash, now: now, retentionMicroseconds: store.retention) { return answer }
-        try await connection.preparedCommand(ClaimIdempotency.self, ClaimIdempotency.query(scope, requestHash: requestHash, now: now), logger: logger)
-        return .claimed
+        // The advisory lock, held to the end of this transaction, is the claim.
+        return IdempotencyRecord.judge(record, requestHash: requestHash, now: now, retentionMicroseconds: store.retention) ?? .claimed
     }
 
-    func completeIdempotency(_ scope: IdempotencyScope, response: StoredResponse) async throws {
-        try await connection.preparedCommand(CompleteIdempotency.self, CompleteIdempotency.query(scope, response: response, now: store.clock.now()),
-                                             logger: logger)
+    func completeIdempotency(_ scope: IdempotencyScope, requestHash: String, response: StoredResponse) async throws {
+        try await connection.preparedCommand(
+            CompleteIdempotency.self, CompleteIdempotency.query(scope, requestHash: requestHash, response: response, now: store.clock.now()), logger: logger)
     }
 }
 
@@ -158,30 +157,20 @@ enum SelectIdempotency: FixedShapeStatement {
     }
 }
 
-enum ClaimIdempotency: FixedShapeStatement {
-    static let name = "cora.claim_idempotency"
-    static let sql = query(IdempotencyScope(principal: PrincipalID(UUID()), key: ""), requestHash: "", now: Timestamp(microsecondsSinceEpoch: 0)).sql
-    static func query(_ scope: IdempotencyScope, requestHash: String, now: Timestamp) -> PostgresQuery {
-        """
-        INSERT INTO idempotency_keys (principal_id, key, request_hash, status, created_at)
-        VALUES (\(scope.principal.uuid), \(scope.key), \(requestHash), 'in_progress',
-                timestamptz 'epoch' + \(now.microsecondsSinceEpoch)::int8 * interval '1 microsecond')
-        ON CONFLICT (principal_id, key) DO UPDATE SET request_hash = excluded.request_hash, status = 'in_progress',
-            response_code = NULL, response_body = NULL, created_at = excluded.created_at, completed_at = NULL
-        """
-    }
-}
-
 enum CompleteIdempotency: FixedShapeStatement {
     static let name = "cora.complete_idempotency"
-    static let sql = query(IdempotencyScope(principal: PrincipalID(UUID()), key: ""), response: StoredResponse(status: 0, body: .null),
+    static let sql = query(IdempotencyScope(principal: PrincipalID(UUID()), key: ""), requestHash: "", response: StoredResponse(status: 0, body: .null),
                            now: Timestamp(microsecondsSinceEpoch: 0)).sql
-    static func query(_ scope: IdempotencyScope, response: StoredResponse, now: Timestamp) -> PostgresQuery {
+    static func query(_ scope: IdempotencyScope, requestHash: String, response: StoredResponse, now: Timestamp) -> PostgresQuery {
         """
-        UPDATE idempotency_keys SET status = 'completed', response_code = \(Int32(response.status)),
-            response_body = \(CanonicalJSON.string(response.body))::jsonb,
-            completed_at = timestamptz 'epoch' + \(now.microsecondsSinceEpoch)::int8 * interval '1 microsecond'
-        WHERE principal_id = \(scope.principal.uuid) AND key = \(scope.key)
+        INSERT INTO idempotency_keys (principal_id, key, request_hash, status, response_code, response_body, created_at, completed_at)
+        VALUES (\(scope.principal.uuid), \(scope.key), \(requestHash), 'completed', \(Int32(response.status)),
+                \(CanonicalJSON.string(response.body))::jsonb,
+                timestamptz 'epoch' + \(now.microsecondsSinceEpoch)::int8 * interval '1 microsecond',
+                timestamptz 'epoch' + \(now.microsecondsSinceEpoch)::int8 * interval '1 microsecond')
+        ON CONFLICT (principal_id, key) DO UPDATE SET request_hash = excluded.request_hash, status = 'completed',
+            response_code = excluded.response_code, response_body = excluded.response_body,
+            created_at = excluded.created_at, completed_at = excluded.completed_at
         """
     }
 }

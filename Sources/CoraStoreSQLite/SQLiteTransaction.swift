@@ -66,20 +66,20 @@ struct SQLiteTransaction: StoreTransaction {
             }
             return IdempotencyRecord(requestHash: hash, response: response, createdAt: Timestamp(microsecondsSinceEpoch: Int64(createdAt)))
         }
-        if let answer = IdempotencyRecord.judge(record, requestHash: requestHash, now: now, retentionMicroseconds: retention) { return answer }
-        _ = try await connection.query("""
-            INSERT INTO idempotency_keys (principal_id, key, request_hash, status, created_at) VALUES (?, ?, ?, 'in_progress', ?)
-            ON CONFLICT (principal_id, key) DO UPDATE SET request_hash = excluded.request_hash, status = 'in_progress',
-                response_code = NULL, response_body = NULL, created_at = excluded.created_at, completed_at = NULL
-            """, [.text(scope.principal.description), .text(scope.key), .text(requestHash), .integer(Int(now.microsecondsSinceEpoch))])
-        return .claimed
+        // One writer: nothing else can take the key before this transaction ends, so the claim is implicit.
+        return IdempotencyRecord.judge(record, requestHash: requestHash, now: now, retentionMicroseconds: retention) ?? .claimed
     }
 
-    func completeIdempotency(_ scope: IdempotencyScope, response: StoredResponse) async throws {
-        _ = try await connection.query(
-            "UPDATE idempotency_keys SET status = 'completed', response_code = ?, response_body = ?, completed_at = ? WHERE principal_id = ? AND key = ?",
-            [.integer(response.status), .text(CanonicalJSON.string(response.body)), .integer(Int(clock.now().microsecondsSinceEpoch)),
-             .text(scope.principal.description), .text(scope.key)])
+    func completeIdempotency(_ scope: IdempotencyScope, requestHash: String, response: StoredResponse) async throws {
+        let now = Int(clock.now().microsecondsSinceEpoch)
+        _ = try await connection.query("""
+            INSERT INTO idempotency_keys (principal_id, key, request_hash, status, response_code, response_body, created_at, completed_at)
+            VALUES (?, ?, ?, 'completed', ?, ?, ?, ?)
+            ON CONFLICT (principal_id, key) DO UPDATE SET request_hash = excluded.request_hash, status = 'completed',
+                response_code = excluded.response_code, response_body = excluded.response_body,
+                created_at = excluded.created_at, completed_at = excluded.completed_at
+            """, [.text(scope.principal.description), .text(scope.key), .text(requestHash), .integer(response.status),
+                  .text(CanonicalJSON.string(response.body)), .integer(now), .integer(now)])
     }
 }
 

@@ -107,6 +107,22 @@ struct PostgresSpecificTests {
         }
     }
 
+    /// Several processes share one database: while one transaction holds a key (until it ends), another
+    /// asking for the same key hears in-flight at once; after the first commits, it hears the replay.
+    @Test func aKeyHeldByAnOpenTransactionIsInFlightForAnother() async throws {
+        try await withPostgres { _, store in
+            let scope = IdempotencyScope(principal: Fixtures.principal, key: "held")
+            let response = StoredResponse(status: 201, body: ["dataset_id": "x"])
+            try await store.transaction { first in
+                #expect(try await first.claimIdempotency(scope, requestHash: "h") == .claimed)
+                // A second connection from the pool, while the first transaction is still open.
+                #expect(try await store.transaction { second in try await second.claimIdempotency(scope, requestHash: "h") } == .inFlight)
+                try await first.completeIdempotency(scope, requestHash: "h", response: response)
+            }
+            #expect(try await store.transaction { tx in try await tx.claimIdempotency(scope, requestHash: "h") } == .replay(response))
+        }
+    }
+
     @Test func loadingAStreamIsAnIndexRangeScan() async throws {
         try await withPostgres { opened, store in
             try await opened.execute("""

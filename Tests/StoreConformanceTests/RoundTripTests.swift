@@ -26,8 +26,8 @@ final class CountingStore: CoraStore {
         func claimIdempotency(_ scope: IdempotencyScope, requestHash: String) async throws -> IdempotencyClaim {
             try await inner.claimIdempotency(scope, requestHash: requestHash)
         }
-        func completeIdempotency(_ scope: IdempotencyScope, response: StoredResponse) async throws {
-            try await inner.completeIdempotency(scope, response: response)
+        func completeIdempotency(_ scope: IdempotencyScope, requestHash: String, response: StoredResponse) async throws {
+            try await inner.completeIdempotency(scope, requestHash: requestHash, response: response)
         }
     }
 

@@ -100,16 +100,27 @@ struct StoreConformanceTests {
             let scope = IdempotencyScope(principal: Fixtures.principal, key: "key-1")
             let otherPrincipal = IdempotencyScope(principal: PrincipalID(SequentialIDs.id(99)), key: "key-1")
             let response = StoredResponse(status: 201, body: ["dataset_id": "x"])
+            // A claim that is never completed leaves nothing: the next request may use the key.
             #expect(try await store.transaction { tx in try await tx.claimIdempotency(scope, requestHash: "h1") } == .claimed)
-            #expect(try await store.transaction { tx in try await tx.claimIdempotency(scope, requestHash: "h1") } == .inFlight)
-            try await store.transaction { tx in try await tx.completeIdempotency(scope, response: response) }
+            #expect(try await store.transaction { tx in try await tx.claimIdempotency(scope, requestHash: "h2") } == .claimed)
+            try await store.transaction { tx in
+                #expect(try await tx.claimIdempotency(scope, requestHash: "h1") == .claimed)
+                try await tx.completeIdempotency(scope, requestHash: "h1", response: response)
+            }
             #expect(try await store.transaction { tx in try await tx.claimIdempotency(scope, requestHash: "h1") } == .replay(response))
             #expect(try await store.transaction { tx in try await tx.claimIdempotency(scope, requestHash: "h2") } == .reused)
             #expect(try await store.transaction { tx in try await tx.claimIdempotency(otherPrincipal, requestHash: "h2") } == .claimed)
             clock.advance(seconds: 86_399)
             #expect(try await store.transaction { tx in try await tx.claimIdempotency(scope, requestHash: "h2") } == .reused)
             clock.advance(seconds: 2)
-            #expect(try await store.transaction { tx in try await tx.claimIdempotency(scope, requestHash: "h2") } == .claimed)
+            // Expired: the key is free again, and completing replaces the old record.
+            let second = StoredResponse(status: 201, body: ["dataset_id": "y"])
+            try await store.transaction { tx in
+                #expect(try await tx.claimIdempotency(scope, requestHash: "h2") == .claimed)
+                try await tx.completeIdempotency(scope, requestHash: "h2", response: second)
+            }
+            #expect(try await store.transaction { tx in try await tx.claimIdempotency(scope, requestHash: "h2") } == .replay(second))
+            #expect(try await store.transaction { tx in try await tx.claimIdempotency(scope, requestHash: "h1") } == .reused)
         }
     }
 

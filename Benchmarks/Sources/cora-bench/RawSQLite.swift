@@ -101,11 +101,6 @@ struct RawSQLiteRegister {
         try database.run("SELECT request_hash, status, response_code, response_body, created_at FROM idempotency_keys WHERE principal_id = ? AND key = ?",
                          [Workload.principal, key])
         try database.run("""
-            INSERT INTO idempotency_keys (principal_id, key, request_hash, status, created_at) VALUES (?, ?, ?, 'in_progress', ?)
-            ON CONFLICT (principal_id, key) DO UPDATE SET request_hash = excluded.request_hash, status = 'in_progress',
-                response_code = NULL, response_body = NULL, created_at = excluded.created_at, completed_at = NULL
-            """, [Workload.principal, key, String(repeating: "ab", count: 32), now])
-        try database.run("""
             SELECT position, event_id, stream_type, stream_id, version, event_type, payload, metadata, occurred_at, recorded_at FROM events \
             WHERE stream_type = ? AND stream_id IN (?) ORDER BY position
             """, ["Dataset", datasetID])
@@ -125,8 +120,13 @@ struct RawSQLiteRegister {
         try database.run("INSERT INTO proj_data_dataset_used_calibrations (calibration_id, created_at, dataset_id) VALUES "
                          + Array(repeating: "(?, ?, ?)", count: distinct.count).joined(separator: ", "),
                          distinct.flatMap { [$0, now, datasetID] as [Any?] })
-        try database.run("UPDATE idempotency_keys SET status = 'completed', response_code = ?, response_body = ?, completed_at = ? WHERE principal_id = ? AND key = ?",
-                         [201, "{\"dataset_id\":\"\(datasetID)\"}", now, Workload.principal, key])
+        try database.run("""
+            INSERT INTO idempotency_keys (principal_id, key, request_hash, status, response_code, response_body, created_at, completed_at)
+            VALUES (?, ?, ?, 'completed', ?, ?, ?, ?)
+            ON CONFLICT (principal_id, key) DO UPDATE SET request_hash = excluded.request_hash, status = 'completed',
+                response_code = excluded.response_code, response_body = excluded.response_body,
+                created_at = excluded.created_at, completed_at = excluded.completed_at
+            """, [Workload.principal, key, String(repeating: "ab", count: 32), 201, "{\"dataset_id\":\"\(datasetID)\"}", now, now])
         try database.run("COMMIT", [])
     }
 }

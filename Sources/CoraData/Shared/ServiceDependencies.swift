@@ -69,7 +69,7 @@ public struct ServiceDependencies: Sendable {
             case .reused: throw IdempotencyError.reused
             case .claimed:
                 let (response, appended) = try await work(transaction)
-                try await transaction.completeIdempotency(scope, response: response)
+                try await transaction.completeIdempotency(scope, requestHash: hash, response: response)
                 return ((response, false), appended)
             }
         }
