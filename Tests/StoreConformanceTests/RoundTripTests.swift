@@ -5,20 +5,28 @@ import Foundation
 import Testing
 
 /// Forwards to a real store and counts what each transaction asks of it, to prove the handlers' query
-/// shape (one load round trip per register, however many `derived_from` there are).
+/// shape (one load round trip per register, however many `derived_from` there are). With
+/// `readsOneEventBehind` every load misses each stream's newest event, as if another writer had
+/// appended it just after the read: the real store then refuses the append as a conflict.
 final class CountingStore: CoraStore {
     let inner: any CoraStore
     let loads = Locked<[Int]>([])
     let transactions = Locked(0)
+    let readsOneEventBehind: Bool
 
-    init(_ inner: any CoraStore) { self.inner = inner }
+    init(_ inner: any CoraStore, readsOneEventBehind: Bool = false) {
+        self.inner = inner
+        self.readsOneEventBehind = readsOneEventBehind
+    }
 
     struct CountingTransaction: StoreTransaction {
         let inner: any StoreTransaction
         let loads: Locked<[Int]>
+        let readsOneEventBehind: Bool
         func load(_ streams: [StreamID]) async throws -> [StreamID: [RecordedEvent]] {
             loads.withLock { $0.append(streams.count) }
-            return try await inner.load(streams)
+            let loaded = try await inner.load(streams)
+            return readsOneEventBehind ? loaded.mapValues { Array($0.dropLast()) } : loaded
         }
         func append(_ events: [PendingEvent], metadata: EventMetadata, expectedVersions: [StreamID: Int]) async throws -> [RecordedEvent] {
             try await inner.append(events, metadata: metadata, expectedVersions: expectedVersions)
@@ -34,7 +42,8 @@ final class CountingStore: CoraStore {
     func transaction<T: Sendable>(_ work: @escaping @Sendable (any StoreTransaction) async throws -> T) async throws -> T {
         transactions.withLock { $0 += 1 }
         let loads = self.loads
-        return try await inner.transaction { try await work(CountingTransaction(inner: $0, loads: loads)) }
+        let behind = readsOneEventBehind
+        return try await inner.transaction { try await work(CountingTransaction(inner: $0, loads: loads, readsOneEventBehind: behind)) }
     }
     func readStream(_ stream: StreamID) async throws -> [RecordedEvent] { try await inner.readStream(stream) }
     func readStreams(_ streams: [StreamID]) async throws -> [StreamID: [RecordedEvent]] { try await inner.readStreams(streams) }
@@ -76,6 +85,33 @@ struct RoundTripTests {
             _ = try? await PromoteDatasetHandler(dependencies).handle(datasetID: id.lowercased, body: .json(["reason": "qa"]), caller: Fixtures.caller())
             // The Dataset, then its ten sources together.
             #expect(counting.loads.value == [1, 10])
+        }
+    }
+}
+
+@Suite("Optimistic concurrency")
+struct ConcurrencyConflictTests {
+    /// A writer that always gets in first: the command is re-run `conflictRetries` times, then refused
+    /// with ConcurrencyConflict (409), and nothing is appended.
+    @Test(arguments: StoreKind.allCases)
+    func aCommandThatLosesEveryRaceIsRetriedThenRefusedWithConcurrencyConflict(_ kind: StoreKind) async throws {
+        try await kind.withStore { (store: any CoraStore) async throws in
+            let dependencies = ServiceDependencies(store: store)
+            let id = try await RegisterDatasetHandler(dependencies).handle(body: .json(Fixtures.registerBody()), idempotencyKey: "k", caller: Fixtures.caller()).datasetID
+            _ = try await PromoteDatasetHandler(dependencies).handle(datasetID: id.lowercased, body: .json(["reason": "qa"]), caller: Fixtures.caller())
+            _ = try await DemoteDatasetHandler(dependencies).handle(datasetID: id.lowercased, body: .json(["reason": "drift"]), caller: Fixtures.caller())
+
+            // Read one event behind, the Dataset looks Registered in Production: a discard is decided at
+            // version 3, which the store already holds.
+            let racing = CountingStore(store, readsOneEventBehind: true)
+            let losing = ServiceDependencies(store: racing)
+            await #expect(throws: StoreError.concurrencyConflict(StreamID(.dataset, id))) {
+                _ = try await DiscardDatasetHandler(losing).handle(datasetID: id.lowercased, body: .json(["reason": "rotated"]), caller: Fixtures.caller())
+            }
+            #expect(racing.transactions.value == losing.conflictRetries + 1)
+            #expect(try await store.readStream(StreamID(.dataset, id)).map(\.eventType) == ["DatasetRegistered", "DatasetPromoted", "DatasetDemoted"])
+            #expect(StoreError.concurrencyConflict(StreamID(.dataset, id)).problem.status == 409)
+            #expect(StoreError.concurrencyConflict(StreamID(.dataset, id)).problem.code == "ConcurrencyConflict")
         }
     }
 }
