@@ -2,6 +2,8 @@ import CoraData
 import CoraKernel
 import Foundation
 import Logging
+import NIOCore
+import NIOPosix
 import PostgresNIO
 import Synchronization
 
@@ -186,8 +188,10 @@ public final class PostgresStore: CoraStore {
             let work = Task {
                 do { answer.give(.success(try await operation())) } catch { answer.give(.failure(Self.translate(error))) }
             }
-            let deadline = Task {
-                try await Task.sleep(for: timeout)
+            // A timer on an event loop rather than a second, sleeping task: per store call that saved a
+            // task and a Dispatch timer (the Dispatch timer thread alone was ~4 % of a profile of GET).
+            let (seconds, attoseconds) = timeout.components
+            let deadline = MultiThreadedEventLoopGroup.singleton.any().scheduleTask(in: .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)) {
                 work.cancel()
                 answer.give(.failure(StoreError.unavailable("no answer within \(timeout)")))
             }

@@ -123,6 +123,31 @@ struct PostgresSpecificTests {
         }
     }
 
+    /// No store call may hang a request: one stuck behind another transaction answers StoreUnavailable
+    /// at the store's deadline, and the transaction it waited on is unharmed.
+    @Test(.timeLimit(.minutes(1))) func aCallStuckPastTheDeadlineAnswersStoreUnavailable() async throws {
+        try await withPostgres { opened, store in
+            let impatient = try await PostgresStore.open(url: opened.location, operationTimeout: .milliseconds(300))
+            defer { Task { try? await impatient.close() } }
+            let stream = StreamID(.run, UUID())
+            let event = PendingEvent(stream: stream, eventType: "RunStarted", payload: ["name": "r"], occurredAt: Timestamp(microsecondsSinceEpoch: 0))
+            let metadata = EventMetadata(actorID: Fixtures.principal, correlationID: UUID())
+            try await store.transaction { holder in
+                _ = try await holder.append([event], metadata: metadata, expectedVersions: [stream: 0])
+                // The same version from another connection waits on the unique index until `holder` ends.
+                let started = ContinuousClock.now
+                do {
+                    _ = try await impatient.transaction { tx in try await tx.append([event], metadata: metadata, expectedVersions: [stream: 0]) }
+                    Issue.record("the blocked append returned")
+                } catch let error as StoreError {
+                    guard case .unavailable = error else { Issue.record("\(error)"); return }
+                }
+                #expect(ContinuousClock.now - started < .seconds(2), "answered at the deadline, not when the lock was released")
+            }
+            #expect(try await store.readStream(stream).count == 1)
+        }
+    }
+
     @Test func loadingAStreamIsAnIndexRangeScan() async throws {
         try await withPostgres { opened, store in
             try await opened.execute("""
