@@ -40,8 +40,7 @@ extension UUID {
     /// The wire and storage form: lower case. Written here for the same reason as the parser: it is on
     /// every response and every stored event.
     public var lowercased: String {
-        let digits: [UInt8] = Array("0123456789abcdef".utf8)
-        return withUnsafeBytes(of: uuid) { raw in
+        withUnsafeBytes(of: uuid) { raw in
             String(unsafeUninitializedCapacity: 36) { out in
                 var position = 0
                 for (index, byte) in raw.enumerated() {
@@ -49,14 +48,18 @@ extension UUID {
                         out[position] = UInt8(ascii: "-")
                         position += 1
                     }
-                    out[position] = digits[Int(byte >> 4)]
-                    out[position + 1] = digits[Int(byte & 0x0F)]
+                    out[position] = lowercaseHexDigit(byte >> 4)
+                    out[position + 1] = lowercaseHexDigit(byte & 0x0F)
                     position += 2
                 }
                 return position
             }
         }
     }
+}
+
+private func lowercaseHexDigit(_ nibble: UInt8) -> UInt8 {
+    nibble < 10 ? UInt8(ascii: "0") + nibble : UInt8(ascii: "a") + nibble - 10
 }
 
 /// Source of new ids; tests fix it, production uses UUIDv7.

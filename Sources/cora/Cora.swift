@@ -20,7 +20,7 @@ enum Entry {
         do {
             var command = try Cora.parseAsRoot()
             if let serve = command as? Serve, serve.storesInPostgreSQL {
-                // A register is nine round trips to PostgreSQL; with the handler's task on the event loop
+                // A register is eight round trips to PostgreSQL; with the handler's task on the event loop
                 // that reads the answers, none of them hops threads. Measured with wrk, 32 clients:
                 // +17 % registers/s on PostgreSQL, but -15 % on SQLite (its writes run on sqlite-nio's
                 // own threads), so it is installed for PostgreSQL only (figures in BENCHMARKS.md).
