@@ -188,10 +188,10 @@ struct PostgresSpecificTests {
 
 @Suite("PostgreSQL URL")
 struct PostgresURLTests {
-    @Test func poolSizeComesFromTheURLOrDefaultsToTwiceTheCores() throws {
+    @Test func poolSizeComesFromTheURLOrDefaultsToTen() throws {
         let base = "postgres://cora@db.internal:5432/cora?sslmode=disable"
         #expect(try PostgresStore.configuration(url: base).options.maximumConnections == PostgresStore.defaultPoolSize)
-        #expect(PostgresStore.defaultPoolSize == max(4, 2 * ProcessInfo.processInfo.activeProcessorCount))
+        #expect(PostgresStore.defaultPoolSize == 10)
         #expect(try PostgresStore.configuration(url: base + "&pool_size=7").options.maximumConnections == 7)
         for bad in ["0", "-1", "x", "", "1001"] {
             #expect(throws: PostgresStore.InvalidURL.self) { try PostgresStore.configuration(url: base + "&pool_size=" + bad) }
