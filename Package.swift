@@ -23,6 +23,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/modelcontextprotocol/swift-sdk.git", from: "0.12.1"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
     ],
     targets: [
         // Envelope, canonical JSON, ids, clock, problem codes and the store port. No I/O.
@@ -33,6 +34,8 @@ let package = Package(
         ),
         // The Data module and its neighbours' minimal slices: domain core plus one handler per slice.
         .target(name: "CoraData", dependencies: ["CoraKernel"], swiftSettings: strict),
+        // The wire format: request parsing, JSON Schemas, representations, and the runner that orders the checks.
+        .target(name: "CoraWire", dependencies: ["CoraKernel", "CoraData"], swiftSettings: strict),
         // Embedded event store (default).
         .target(
             name: "CoraStoreSQLite",
@@ -52,6 +55,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strict
         ),
@@ -59,7 +63,7 @@ let package = Package(
         .target(
             name: "CoraHTTP",
             dependencies: [
-                "CoraKernel", "CoraData", "CoraMCP",
+                "CoraKernel", "CoraData", "CoraWire", "CoraMCP",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "MCP", package: "swift-sdk"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -71,8 +75,9 @@ let package = Package(
         .target(
             name: "CoraMCP",
             dependencies: [
-                "CoraKernel", "CoraData",
+                "CoraKernel", "CoraData", "CoraWire",
                 .product(name: "MCP", package: "swift-sdk"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
         ),
@@ -80,7 +85,7 @@ let package = Package(
         .executableTarget(
             name: "cora",
             dependencies: [
-                "CoraKernel", "CoraData", "CoraStoreSQLite", "CoraStorePostgres", "CoraHTTP", "CoraMCP",
+                "CoraKernel", "CoraData", "CoraWire", "CoraStoreSQLite", "CoraStorePostgres", "CoraHTTP", "CoraMCP",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -94,14 +99,19 @@ let package = Package(
         .target(
             name: "CoraTestSupport",
             dependencies: [
-                "CoraKernel", "CoraData", "CoraStoreSQLite", "CoraStorePostgres",
+                "CoraKernel", "CoraData", "CoraWire", "CoraStoreSQLite", "CoraStorePostgres",
                 .product(name: "SQLiteNIO", package: "sqlite-nio"),
             ],
             path: "Tests/CoraTestSupport",
             swiftSettings: strict
         ),
         .testTarget(name: "CoraKernelTests", dependencies: ["CoraKernel"], swiftSettings: strict),
-        .testTarget(name: "CoraDataTests", dependencies: ["CoraKernel", "CoraData", "CoraTestSupport"], swiftSettings: strict),
+        .testTarget(
+            name: "CoraDataTests",
+            dependencies: ["CoraKernel", "CoraData", "CoraTestSupport", .product(name: "PropertyBased", package: "swift-property-based")],
+            swiftSettings: strict
+        ),
+        .testTarget(name: "CoraWireTests", dependencies: ["CoraKernel", "CoraData", "CoraWire", "CoraTestSupport"], swiftSettings: strict),
         .testTarget(
             name: "StoreConformanceTests",
             dependencies: [
@@ -114,7 +124,7 @@ let package = Package(
         .testTarget(
             name: "CoraHTTPTests",
             dependencies: [
-                "CoraKernel", "CoraData", "CoraStoreSQLite", "CoraHTTP", "CoraMCP", "CoraTestSupport",
+                "CoraKernel", "CoraData", "CoraWire", "CoraStoreSQLite", "CoraHTTP", "CoraMCP", "CoraTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "MCP", package: "swift-sdk"),
                 .product(name: "SQLiteNIO", package: "sqlite-nio"),

@@ -1,5 +1,6 @@
 import CoraData
 import CoraKernel
+import CoraWire
 import Foundation
 import HTTPTypes
 import Hummingbird

@@ -13,5 +13,5 @@ public struct CoraRequestContext: RequestContext {
     }
 
     /// The body limit is enforced by `RequestInput`, which answers 413 as a problem.
-    public var maxUploadSize: Int { RequestInput.maximumBodyBytes }
+    public var maxUploadSize: Int { RestInput.maximumBodyBytes }
 }

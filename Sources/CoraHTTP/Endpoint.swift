@@ -1,8 +1,11 @@
 import CoraData
 import CoraKernel
+import CoraMCP
+import CoraWire
 import Foundation
 import HTTPTypes
 import Hummingbird
+import Logging
 
 /// One route: its method, its path pattern as OpenAPI writes it, what OpenAPI says of it, and the
 /// function that serves it. The table of endpoints is the single source for the router, the metrics'
@@ -22,6 +25,24 @@ public struct Endpoint: Sendable {
         self.handle = handle
     }
 
+    /// A route that runs one slice: the request becomes the slice's wire request (a POST's body through
+    /// the 413 and 415 checks first), the runner runs it, `respond` writes the answer.
+    init<Command, Output>(
+        _ method: HTTPRequest.Method, _ path: String, _ slice: Slice<WireRequest, Command, Output>, _ openAPI: OpenAPIOperation,
+        respond: @escaping @Sendable (Output) -> Response
+    ) {
+        let parameters = Self.parameterNames(path)
+        let takesBody = method == .post
+        self.init(method, path, openAPI.documenting(slice, pathParameters: parameters, body: takesBody)) { request, context, services in
+            let wire = takesBody ? try await RestInput.command(request, context, path: parameters) : try RestInput.query(request, context, path: parameters)
+            return respond(try await services.runner.run(slice, wire, identify: RestInput.identify(request, context)))
+        }
+    }
+
+    static func parameterNames(_ path: String) -> [String] {
+        path.split(separator: "/").filter { $0.hasPrefix("{") }.map { String($0.dropFirst().dropLast()) }
+    }
+
     var segments: [Substring] { path.split(separator: "/") }
 
     /// Hummingbird's spelling of the pattern (`:dataset_id`).
@@ -36,16 +57,16 @@ public struct Endpoint: Sendable {
     }
 }
 
-/// What the routes need: the slice handlers and the metrics registry.
+/// What the routes need: the runner, the metrics registry, the MCP sessions.
 public struct Services: Sendable {
-    public let handlers: SliceHandlers
+    public let runner: SliceRunner
     public let metrics: ServiceMetrics
     let mcpSessions: MCPSessions
 
-    public init(_ dependencies: ServiceDependencies, metrics: ServiceMetrics) {
-        self.handlers = SliceHandlers(dependencies)
+    public init(runner: SliceRunner, metrics: ServiceMetrics, logger: Logger, mcpSessionLimits: MCPSessionLimits = MCPSessionLimits()) {
+        self.runner = runner
         self.metrics = metrics
-        self.mcpSessions = MCPSessions(handlers: handlers)
+        self.mcpSessions = MCPSessions(runner: runner, logger: logger, limits: mcpSessionLimits)
     }
 }
 

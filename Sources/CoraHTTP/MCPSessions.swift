@@ -1,25 +1,54 @@
 import CoraData
 import CoraKernel
 import CoraMCP
+import CoraWire
 import Foundation
+import Logging
 import MCP
+
+/// How many MCP HTTP sessions a process keeps, and for how long an unused one lives.
+public struct MCPSessionLimits: Sendable {
+    public var idleTimeout: Duration
+    public var maximum: Int
+
+    public init(idleTimeout: Duration = .seconds(30 * 60), maximum: Int = 1000) {
+        self.idleTimeout = idleTimeout
+        self.maximum = maximum
+    }
+}
 
 /// MCP Streamable HTTP sessions: an `initialize` without a session id opens one (a transport and a
 /// server of its own, as the SDK's stateful transport expects); later requests find theirs by
-/// `Mcp-Session-Id`; DELETE ends it.
+/// `Mcp-Session-Id`; DELETE ends it. A session unused for `idleTimeout` is ended, and no more than
+/// `maximum` live at once, so a client that never says goodbye cannot make memory grow without limit.
 actor MCPSessions {
-    private let handlers: SliceHandlers
-    private var sessions: [String: (transport: StatefulHTTPServerTransport, server: Server)] = [:]
-
-    init(handlers: SliceHandlers) {
-        self.handlers = handlers
+    private struct Session {
+        let transport: StatefulHTTPServerTransport
+        let server: Server
+        var lastUsed: ContinuousClock.Instant
     }
 
+    private let runner: SliceRunner
+    private let logger: Logger
+    private let limits: MCPSessionLimits
+    private var sessions: [String: Session] = [:]
+
+    init(runner: SliceRunner, logger: Logger, limits: MCPSessionLimits) {
+        self.runner = runner
+        self.logger = logger
+        self.limits = limits
+    }
+
+    var count: Int { sessions.count }
+
     func handle(_ request: MCP.HTTPRequest) async -> MCP.HTTPResponse {
+        await endIdleSessions()
         if let sessionID = request.header(HTTPHeaderName.sessionID) {
-            guard let session = sessions[sessionID] else {
-                return .error(statusCode: 404, .invalidRequest("Not Found: unknown or ended session"))
+            guard var session = sessions[sessionID] else {
+                return .error(statusCode: 404, .invalidRequest("Not Found: unknown, expired or ended session"))
             }
+            session.lastUsed = .now
+            sessions[sessionID] = session
             let response = await session.transport.handleRequest(request)
             if request.method.uppercased() == "DELETE" {
                 sessions[sessionID] = nil
@@ -27,15 +56,17 @@ actor MCPSessions {
             }
             return response
         }
+        guard sessions.count < limits.maximum else {
+            return .error(statusCode: 503, .internalError("Too many open MCP sessions; end unused ones (DELETE /mcp) or retry later"),
+                          extraHeaders: ["Retry-After": "1"])
+        }
         let transport = StatefulHTTPServerTransport()
-        let server = await CoraMCPServer.make(handlers: handlers) {
-            // Each call acts as the principal of the HTTP request that carried it (the route already
-            // refused requests without a valid X-Principal-Id).
-            let header = Server.currentHandlerContext?.httpContext?.header("X-Principal-Id")
-            guard let principal = header.flatMap({ UUID(strict: $0.trimmingCharacters(in: .whitespaces)) }) else {
-                throw RequestError.unauthenticated("The X-Principal-Id header is required.")
-            }
-            return CallContext(principal: PrincipalID(principal), correlationID: UUID())
+        let server = await CoraMCPServer.make(runner: runner, logger: logger) {
+            // Each call acts as the principal of the HTTP request that carried it, under that request's
+            // correlation id (the route already refused requests without a valid X-Principal-Id).
+            let http = Server.currentHandlerContext?.httpContext
+            let correlationID = http?.header("X-Correlation-Id").flatMap(UUID.init(strict:)) ?? UUID()
+            return try RestInput.caller(principalHeader: http?.header("X-Principal-Id"), correlationID: correlationID)
         }
         do {
             try await server.start(transport: transport)
@@ -44,10 +75,19 @@ actor MCPSessions {
         }
         let response = await transport.handleRequest(request)
         if let sessionID = response.headers[HTTPHeaderName.sessionID] {
-            sessions[sessionID] = (transport, server)
+            sessions[sessionID] = Session(transport: transport, server: server, lastUsed: .now)
         } else {
             await server.stop()
         }
         return response
+    }
+
+    private func endIdleSessions() async {
+        let cutoff = ContinuousClock.now - limits.idleTimeout
+        let idle = sessions.filter { $0.value.lastUsed < cutoff }
+        for (id, session) in idle {
+            sessions[id] = nil
+            await session.server.stop()
+        }
     }
 }

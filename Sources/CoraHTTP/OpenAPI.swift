@@ -1,31 +1,42 @@
 import CoraData
 import CoraKernel
+import CoraWire
 
 /// What `/openapi.json` says of one operation.
 public struct OpenAPIOperation: Sendable {
     let operationID: String
     let summary: String
-    /// Path parameters (all UUIDs here).
-    let pathParameters: [String]
+    var pathParameters: [String]
     let queryParameters: [(name: String, schema: JSONValue, description: String)]
     let headers: [(name: String, required: Bool, description: String)]
     let requestSchema: JSONValue?
-    /// Status → (description, schema of a JSON body or nil).
+    /// Success statuses → (description, schema of a JSON body or nil, response headers).
     let responses: [(status: Int, description: String, schema: JSONValue?)]
+    /// Every problem code the route can answer with; grouped by status in the document.
+    var refusals: [String]
     /// Whether the route requires `X-Principal-Id`.
     let authenticated: Bool
 
-    init(_ operationID: String, _ summary: String, pathParameters: [String] = [], queryParameters: [(name: String, schema: JSONValue, description: String)] = [],
+    init(_ operationID: String, _ summary: String, queryParameters: [(name: String, schema: JSONValue, description: String)] = [],
          headers: [(name: String, required: Bool, description: String)] = [], requestSchema: JSONValue? = nil,
-         responses: [(status: Int, description: String, schema: JSONValue?)], authenticated: Bool = true) {
+         responses: [(status: Int, description: String, schema: JSONValue?)], refusals: [String] = [], authenticated: Bool = true) {
         self.operationID = operationID
         self.summary = summary
-        self.pathParameters = pathParameters
+        self.pathParameters = []
         self.queryParameters = queryParameters
         self.headers = headers
         self.requestSchema = requestSchema
         self.responses = responses
+        self.refusals = refusals
         self.authenticated = authenticated
+    }
+
+    /// The operation of a slice's route: its refusals and the transport's (413 and 415 for a body).
+    func documenting<Input, Command, Output>(_ slice: Slice<Input, Command, Output>, pathParameters: [String], body: Bool) -> OpenAPIOperation {
+        var operation = self
+        operation.pathParameters = pathParameters
+        operation.refusals = (body ? ["PayloadTooLarge", "UnsupportedMediaType"] : []) + slice.refusals + refusals
+        return operation
     }
 }
 
@@ -47,6 +58,8 @@ enum OpenAPIDocument {
         ]
     }
 
+    static let correlationHeader: JSONValue = ["description": "The request's correlation id (the client's when it sent a UUID).", "schema": Schema.uuid]
+
     private static func operation(_ op: OpenAPIOperation) -> JSONValue {
         var parameters: [JSONValue] = op.pathParameters.map { ["name": .string($0), "in": "path", "required": true, "schema": Schema.uuid] }
         parameters += op.queryParameters.map { ["name": .string($0.name), "in": "query", "required": false, "schema": $0.schema, "description": .string($0.description)] }
@@ -56,12 +69,25 @@ enum OpenAPIDocument {
         parameters += op.headers.map { ["name": .string($0.name), "in": "header", "required": .bool($0.required), "schema": ["type": "string"], "description": .string($0.description)] }
         var responses: [String: JSONValue] = [:]
         for response in op.responses {
-            var entry: [String: JSONValue] = ["description": .string(response.description)]
+            var entry: [String: JSONValue] = ["description": .string(response.description), "headers": ["X-Correlation-Id": correlationHeader]]
             if let schema = response.schema { entry["content"] = ["application/json": ["schema": schema]] }
             responses[String(response.status)] = .object(entry)
         }
-        responses["default"] = ["description": "A refusal (RFC 9457 problem).",
-                                "content": ["application/problem+json": ["schema": ["$ref": "#/components/schemas/Problem"]]]]
+        let byStatus = Dictionary(grouping: Set(op.refusals + ["InternalError"]), by: { Refusals.status[$0] ?? 500 })
+        for (status, codes) in byStatus {
+            let sorted = codes.sorted()
+            var headers: [String: JSONValue] = ["X-Correlation-Id": correlationHeader]
+            if status == 503 || sorted.contains("IdempotencyKeyInFlight") {
+                headers["Retry-After"] = ["description": "Seconds to wait before retrying.", "schema": ["type": "integer"]]
+            }
+            let schema: JSONValue = ["allOf": [["$ref": "#/components/schemas/Problem"],
+                                               ["type": "object", "properties": ["code": ["type": "string", "enum": .array(sorted.map(JSONValue.string))]]]]]
+            responses[String(status)] = [
+                "description": .string("A refusal (RFC 9457 problem) with code \(sorted.joined(separator: ", ")).") ,
+                "headers": .object(headers),
+                "content": ["application/problem+json": ["schema": schema]],
+            ]
+        }
         var result: [String: JSONValue] = [
             "operationId": .string(op.operationID), "summary": .string(op.summary),
             "parameters": .array(parameters), "responses": .object(responses),

@@ -20,5 +20,12 @@ enum Responses {
 
     static func noContent() -> Response { Response(status: .noContent) }
 
+    /// A create slice's 201: the new id, its Location, and whether this is a replay of an earlier request.
+    static func created(_ body: JSONValue, location: String, replayed: Bool) -> Response {
+        var headers: HTTPFields = [.location: location]
+        if replayed { headers[.idempotentReplayed] = "true" }
+        return json(body, status: .created, headers: headers)
+    }
+
     static let internalError = Problem(status: 500, code: "InternalError", detail: "An internal error occurred; it was logged with the correlation id.")
 }

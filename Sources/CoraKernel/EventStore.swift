@@ -150,14 +150,47 @@ public enum IdempotencyClaim: Sendable, Equatable {
     case reused
 }
 
-/// One unit of work against the store. Everything done through it commits or rolls back together;
-/// the summary projection is written by `append` in the same transaction.
+/// An event exactly as it is to be stored: every member fixed, position still to be assigned.
+/// `append` builds these; a copy between stores writes them as they were.
+public struct NewEvent: Sendable, Equatable {
+    public let eventID: UUID
+    public let stream: StreamID
+    public let version: Int
+    public let eventType: String
+    public let payload: JSONValue
+    public let metadata: EventMetadata
+    public let occurredAt: Timestamp
+    public let recordedAt: Timestamp
+
+    public init(eventID: UUID, stream: StreamID, version: Int, eventType: String, payload: JSONValue, metadata: EventMetadata,
+                occurredAt: Timestamp, recordedAt: Timestamp) {
+        self.eventID = eventID
+        self.stream = stream
+        self.version = version
+        self.eventType = eventType
+        self.payload = payload
+        self.metadata = metadata
+        self.occurredAt = occurredAt
+        self.recordedAt = recordedAt
+    }
+
+    public func recorded(at position: Int64) -> RecordedEvent {
+        RecordedEvent(position: position, eventID: eventID, stream: stream, version: version, eventType: eventType, payload: payload,
+                      metadata: metadata, occurredAt: occurredAt, recordedAt: recordedAt)
+    }
+}
+
+/// One unit of work against the store. Everything done through it commits or rolls back together.
 public protocol StoreTransaction: Sendable {
+    /// The store's clock, for `recorded_at` and idempotency ages.
+    var clock: any WallClock { get }
+    /// The store's source of event ids.
+    var eventIDs: any IDGenerator { get }
     /// Loads every named stream in one round trip; a stream never written maps to `[]`.
     func load(_ streams: [StreamID]) async throws -> [StreamID: [RecordedEvent]]
-    /// Appends events to streams whose current versions must equal `expectedVersions`
-    /// (0 for a new stream); throws `StoreError.concurrencyConflict` otherwise.
-    func append(_ events: [PendingEvent], metadata: EventMetadata, expectedVersions: [StreamID: Int]) async throws -> [RecordedEvent]
+    /// Stores events as given and returns their positions, in order; throws
+    /// `StoreError.concurrencyConflict` when a stream already holds one of the versions.
+    func insert(_ events: [NewEvent]) async throws -> [Int64]
     /// Claims `scope` for a request with this hash until this transaction ends, or reports what holds
     /// it. A claim writes nothing: the record is written once, by `completeIdempotency` in the same
     /// transaction, so a first attempt that fails leaves no trace. Records older than the store's
@@ -167,10 +200,27 @@ public protocol StoreTransaction: Sendable {
     func completeIdempotency(_ scope: IdempotencyScope, requestHash: String, response: StoredResponse) async throws
 }
 
-/// The event store port both adapters implement.
+extension StoreTransaction {
+    /// Appends events to streams whose current versions must equal `expectedVersions` (0 for a new
+    /// stream): numbers them on from there, gives each an id and this moment as `recorded_at`.
+    public func append(_ events: [PendingEvent], metadata: EventMetadata, expectedVersions: [StreamID: Int]) async throws -> [RecordedEvent] {
+        var versions = expectedVersions
+        let recordedAt = clock.now()
+        let rows = events.map { event in
+            let version = (versions[event.stream] ?? 0) + 1
+            versions[event.stream] = version
+            return NewEvent(eventID: eventIDs.next(), stream: event.stream, version: version, eventType: event.eventType, payload: event.payload,
+                            metadata: metadata, occurredAt: event.occurredAt, recordedAt: recordedAt)
+        }
+        let positions = try await insert(rows)
+        guard positions.count == rows.count else { throw StoreError.corrupt("insert returned \(positions.count) positions for \(rows.count) events") }
+        return zip(rows, positions).map { $0.recorded(at: $1) }
+    }
+}
+
+/// The read side of the event store port both adapters implement; writes go through a transaction
+/// of the store's own kind (the module's store protocol names it).
 public protocol EventStore: Sendable {
-    /// Runs `work` in one transaction; commits when it returns, rolls back when it throws.
-    func transaction<T: Sendable>(_ work: @escaping @Sendable (any StoreTransaction) async throws -> T) async throws -> T
     /// Reads one stream outside any write transaction (queries).
     func readStream(_ stream: StreamID) async throws -> [RecordedEvent]
     /// Reads several streams in one round trip outside any write transaction.
@@ -183,12 +233,10 @@ public protocol EventStore: Sendable {
 /// What a store found under an idempotency scope; both stores judge it with the same rule.
 public struct IdempotencyRecord: Sendable {
     public let requestHash: String
-    /// `nil` for a record without an answer: stores write the record with its answer, so only a record
-    /// written otherwise (by hand, or by an older version) has none; it is treated as still running.
-    public let response: StoredResponse?
+    public let response: StoredResponse
     public let createdAt: Timestamp
 
-    public init(requestHash: String, response: StoredResponse?, createdAt: Timestamp) {
+    public init(requestHash: String, response: StoredResponse, createdAt: Timestamp) {
         self.requestHash = requestHash
         self.response = response
         self.createdAt = createdAt
@@ -199,7 +247,6 @@ public struct IdempotencyRecord: Sendable {
     public static func judge(_ record: IdempotencyRecord?, requestHash: String, now: Timestamp, retentionMicroseconds: Int64) -> IdempotencyClaim? {
         guard let record, record.createdAt.microsecondsSinceEpoch > now.microsecondsSinceEpoch - retentionMicroseconds else { return nil }
         guard record.requestHash == requestHash else { return .reused }
-        guard let response = record.response else { return .inFlight }
-        return .replay(response)
+        return .replay(record.response)
     }
 }

@@ -3,7 +3,7 @@ import CoraKernel
 import Foundation
 import PostgresNIO
 
-// DatasetSummaryMaintenance, part of CoraStore.
+// ReadModelMaintenance, part of CoraStore: each read model's own reads and rewrites, called in turn.
 extension PostgresStore {
     public func datasetStreamIDs(after: UUID?, limit: Int) async throws -> [UUID] {
         try await bounded { [self] in
@@ -18,39 +18,30 @@ extension PostgresStore {
         }
     }
 
-    public func summaryRows(_ ids: [UUID]) async throws -> [UUID: DatasetSummaryRow] {
+    public func readModelRows(_ ids: [UUID]) async throws -> [UUID: DatasetReadModelRows] {
         try await bounded { [self] in
-            var result: [UUID: DatasetSummaryRow] = [:]
-            let rows = try await client.query(
-                "SELECT \(unescaped: PostgresSummaryQueries.columns) FROM proj_data_dataset_summary WHERE dataset_id = ANY(\(ids)::uuid[])", logger: logger)
-            for try await row in rows {
-                let summary = try PostgresSummaryQueries.row(row)
-                result[summary.datasetID] = summary
+            try await client.withConnection { connection in
+                let summaries = try await PostgresDatasetSummaryModel.rows(ids, on: connection, logger: logger)
+                return Dictionary(uniqueKeysWithValues: ids.map { ($0, DatasetReadModelRows(datasetID: $0, summary: summaries[$0])) })
             }
-            return result
         }
     }
 
-    public func writeSummaryRows(_ rows: [DatasetSummaryRow]) async throws {
+    public func replaceReadModelRows(_ rows: [DatasetReadModelRows]) async throws {
         try await bounded { [self] in
             try await client.withTransaction(logger: logger) { connection in
-                for row in rows { try await connection.query(PostgresSummaryQueries.upsert(row), logger: logger) }
+                for dataset in rows {
+                    try await PostgresDatasetSummaryModel.replace(dataset.datasetID, with: dataset.summary, on: connection, logger: logger)
+                }
             }
         }
     }
 
-    public func deleteSummaryRowsWithoutEvents() async throws -> Int {
+    public func deleteReadModelRowsWithoutEvents() async throws -> Int {
         try await bounded { [self] in
-            var deleted = 0
-            let rows = try await client.query("""
-                WITH gone AS (
-                    DELETE FROM proj_data_dataset_summary s
-                    WHERE NOT EXISTS (SELECT 1 FROM events e WHERE e.stream_type = 'Dataset' AND e.stream_id = s.dataset_id)
-                    RETURNING 1)
-                SELECT COUNT(*)::int8 FROM gone
-                """, logger: logger)
-            for try await count in rows.decode(Int64.self) { deleted = Int(count) }
-            return deleted
+            try await client.withTransaction(logger: logger) { connection in
+                try await PostgresDatasetSummaryModel.deleteOrphans(on: connection, logger: logger).count
+            }
         }
     }
 }

@@ -5,13 +5,17 @@ import Logging
 import NIOCore
 import NIOPosix
 import PostgresNIO
+import ServiceLifecycle
 import Synchronization
 
-/// The production store: events, idempotency keys and the summary projection in one PostgreSQL
-/// database, shared by any number of stateless server processes.
-public final class PostgresStore: CoraStore {
+/// The production store: events, idempotency keys and the read models in one PostgreSQL database,
+/// shared by any number of stateless server processes.
+///
+/// A ServiceLifecycle service: its connection pool works while `run()` runs, which the composition root
+/// runs beside the server (a `ServiceGroup`) or beside a CLI command; `migrate()` and every other call
+/// need it running.
+public final class PostgresStore: CoraStore, Service {
     let client: PostgresClient
-    private let running: Task<Void, Never>
     let clock: any WallClock
     let eventIDs: any IDGenerator
     let retention: Int64
@@ -59,33 +63,22 @@ public final class PostgresStore: CoraStore {
         return configuration
     }
 
-    /// Connects, applies pending migrations under an advisory lock, and returns a ready store.
-    public static func open(
+    /// A store for the database at `url`; nothing connects until `run()` runs.
+    public init(
         url: String, clock: any WallClock = SystemClock(), eventIDs: any IDGenerator = UUIDv7Generator(),
         idempotencyRetentionSeconds: Int64 = 86_400, operationTimeout: Duration = .seconds(5), logger: Logger = Logger(label: "cora.postgres")
-    ) async throws -> PostgresStore {
-        let client = PostgresClient(configuration: try configuration(url: url), backgroundLogger: logger)
-        let running = Task { await client.run() }
-        let store = PostgresStore(client: client, running: running, clock: clock, eventIDs: eventIDs,
-                                  retention: idempotencyRetentionSeconds * 1_000_000, logger: logger, operationTimeout: operationTimeout)
-        do {
-            try await store.migrate()
-        } catch {
-            running.cancel()
-            throw error
-        }
-        return store
-    }
-
-    private init(client: PostgresClient, running: Task<Void, Never>, clock: any WallClock, eventIDs: any IDGenerator, retention: Int64,
-                 logger: Logger, operationTimeout: Duration) {
-        self.client = client
-        self.running = running
+    ) throws {
+        self.client = PostgresClient(configuration: try Self.configuration(url: url), backgroundLogger: logger)
         self.clock = clock
         self.eventIDs = eventIDs
-        self.retention = retention
+        self.retention = idempotencyRetentionSeconds * 1_000_000
         self.logger = logger
         self.operationTimeout = operationTimeout
+    }
+
+    /// Runs the connection pool until the task is cancelled or the service group shuts down.
+    public func run() async throws {
+        await client.run()
     }
 
     /// Applies every migration not yet recorded, one transaction each, holding a session advisory lock so
@@ -116,7 +109,7 @@ public final class PostgresStore: CoraStore {
 
     // MARK: EventStore
 
-    public func transaction<T: Sendable>(_ work: @escaping @Sendable (any StoreTransaction) async throws -> T) async throws -> T {
+    public func transaction<T: Sendable>(_ work: @escaping @Sendable (any DataTransaction) async throws -> T) async throws -> T {
         try await bounded { [self] in
             try await client.withTransaction(logger: logger) { connection in
                 try await work(PostgresTransaction(connection: connection, store: self))
@@ -138,17 +131,16 @@ public final class PostgresStore: CoraStore {
         try await bounded { [self] in _ = try await client.query("SELECT 1", logger: logger).collect() }
     }
 
-    public func close() async throws {
-        running.cancel()
-    }
+    /// The pool closes when `run()` ends; nothing else is held.
+    public func close() async throws {}
 
     // MARK: DatasetSummaryReader
 
     public func listDatasets(_ filter: DatasetListFilter, after: DatasetListPosition?, limit: Int) async throws -> [DatasetSummaryRow] {
         try await bounded { [self] in
             var rows: [DatasetSummaryRow] = []
-            for try await row in try await client.query(PostgresSummaryQueries.list(filter, after: after, limit: limit), logger: logger) {
-                rows.append(try PostgresSummaryQueries.row(row))
+            for try await row in try await client.query(PostgresDatasetSummaryModel.list(filter, after: after, limit: limit), logger: logger) {
+                rows.append(try PostgresDatasetSummaryModel.row(row))
             }
             return rows
         }
@@ -158,7 +150,7 @@ public final class PostgresStore: CoraStore {
 
     /// `EXPLAIN (FORMAT JSON)` of the list query this store would run; tests prove index use with it.
     public func explainList(_ filter: DatasetListFilter, after: DatasetListPosition?, limit: Int) async throws -> String {
-        try await explain(PostgresSummaryQueries.list(filter, after: after, limit: limit))
+        try await explain(PostgresDatasetSummaryModel.list(filter, after: after, limit: limit))
     }
 
     /// `EXPLAIN (FORMAT JSON)` of the stream-loading query.

@@ -11,44 +11,38 @@ enum PostgresTime {
 }
 
 /// One transaction on a leased connection; the store begins and commits or rolls it back.
-struct PostgresTransaction: StoreTransaction, @unchecked Sendable {
+struct PostgresTransaction: DataTransaction, @unchecked Sendable {
     // The connection is owned by `withTransaction` for exactly the closure's lifetime; it is not shared.
     let connection: PostgresConnection
     let store: PostgresStore
 
     var logger: Logger { store.logger }
+    var clock: any WallClock { store.clock }
+    var eventIDs: any IDGenerator { store.eventIDs }
 
     func load(_ streams: [StreamID]) async throws -> [StreamID: [RecordedEvent]] {
         try await PostgresEventRows.load(streams, on: connection, logger: logger)
     }
 
-    func append(_ events: [PendingEvent], metadata: EventMetadata, expectedVersions: [StreamID: Int]) async throws -> [RecordedEvent] {
-        var versions = expectedVersions
-        var recorded: [RecordedEvent] = []
-        let recordedAt = store.clock.now()
-        let metadataText = CanonicalJSON.string(metadata.json)
+    func insert(_ events: [NewEvent]) async throws -> [Int64] {
+        var positions: [Int64] = []
         for event in events {
-            let version = (versions[event.stream] ?? 0) + 1
-            versions[event.stream] = version
-            let eventID = store.eventIDs.next()
-            let payload = CanonicalJSON.string(event.payload)
-            var position: Int64 = 0
             do {
-                let rows = try await connection.prepared(InsertEvent.self, InsertEvent.query(
-                    eventID: eventID, event: event, version: Int32(version), payload: payload, metadata: metadataText,
-                    correlationID: metadata.correlationID, recordedAt: recordedAt), logger: logger)
-                for try await row in rows { position = try row.decode(Int64.self) }
+                let rows = try await connection.prepared(InsertEvent.self, InsertEvent.query(event), logger: logger)
+                for try await row in rows { positions.append(try row.decode(Int64.self)) }
             } catch let error as PSQLError where error.serverInfo?[.sqlState] == "23505" {
                 throw StoreError.concurrencyConflict(event.stream)
             }
-            let stored = RecordedEvent(position: position, eventID: eventID, stream: event.stream, version: version, eventType: event.eventType,
-                                       payload: event.payload, metadata: metadata, occurredAt: event.occurredAt, recordedAt: recordedAt)
-            if let change = DatasetSummaryProjection.change(for: stored) {
-                try await PostgresSummaryQueries.apply(change, on: connection, logger: logger)
-            }
-            recorded.append(stored)
         }
-        return recorded
+        return positions
+    }
+
+    func apply(_ changes: [ReadModelChange]) async throws {
+        for change in changes {
+            switch change {
+            case .datasetSummary(let change): try await PostgresDatasetSummaryModel.apply(change, on: connection, logger: logger)
+            }
+        }
     }
 
     func claimIdempotency(_ scope: IdempotencyScope, requestHash: String) async throws -> IdempotencyClaim {
@@ -64,13 +58,9 @@ struct PostgresTransaction: StoreTransaction, @unchecked Sendable {
         var record: IdempotencyRecord?
         let rows = try await connection.prepared(SelectIdempotency.self, SelectIdempotency.query(scope), logger: logger)
         for try await row in rows {
-            let (hash, status, code, body, createdAt) = try row.decode((String, String, Int32?, String?, Int64).self)
-            var response: StoredResponse?
-            if status == "completed" {
-                guard let code, let body, let json = try? JSONParser.parse(body) else { throw StoreError.corrupt("completed idempotency record without a response") }
-                response = StoredResponse(status: Int(code), body: json)
-            }
-            record = IdempotencyRecord(requestHash: hash, response: response, createdAt: Timestamp(microsecondsSinceEpoch: createdAt))
+            let (hash, code, body, createdAt) = try row.decode((String, Int32?, String?, Int64).self)
+            guard let code, let body, let json = try? JSONParser.parse(body) else { throw StoreError.corrupt("idempotency record without a response") }
+            record = IdempotencyRecord(requestHash: hash, response: StoredResponse(status: Int(code), body: json), createdAt: Timestamp(microsecondsSinceEpoch: createdAt))
         }
         // The advisory lock, held to the end of this transaction, is the claim.
         return IdempotencyRecord.judge(record, requestHash: requestHash, now: now, retentionMicroseconds: store.retention) ?? .claimed
@@ -125,16 +115,17 @@ enum PostgresEventRows: FixedShapeStatement {
 
 enum InsertEvent: FixedShapeStatement {
     static let name = "cora.insert_event"
-    static let sql = query(eventID: UUID(), event: PendingEvent(stream: StreamID(.dataset, UUID()), eventType: "", payload: .null, occurredAt: Timestamp(microsecondsSinceEpoch: 0)),
-                           version: 1, payload: "", metadata: "", correlationID: UUID(), recordedAt: Timestamp(microsecondsSinceEpoch: 0)).sql
+    static let sql = query(NewEvent(eventID: UUID(), stream: StreamID(.dataset, UUID()), version: 1, eventType: "", payload: .null,
+                                    metadata: EventMetadata(actorID: PrincipalID(UUID()), correlationID: UUID()),
+                                    occurredAt: Timestamp(microsecondsSinceEpoch: 0), recordedAt: Timestamp(microsecondsSinceEpoch: 0))).sql
 
-    static func query(eventID: UUID, event: PendingEvent, version: Int32, payload: String, metadata: String, correlationID: UUID, recordedAt: Timestamp) -> PostgresQuery {
+    static func query(_ event: NewEvent) -> PostgresQuery {
         """
         INSERT INTO events (event_id, stream_type, stream_id, version, event_type, payload, metadata, correlation_id, occurred_at, recorded_at)
-        VALUES (\(eventID), \(event.stream.type.rawValue), \(event.stream.id), \(version), \(event.eventType), \(payload)::jsonb,
-                \(metadata)::jsonb, \(correlationID),
+        VALUES (\(event.eventID), \(event.stream.type.rawValue), \(event.stream.id), \(Int32(event.version)), \(event.eventType),
+                \(CanonicalJSON.string(event.payload))::jsonb, \(CanonicalJSON.string(event.metadata.json))::jsonb, \(event.metadata.correlationID),
                 timestamptz 'epoch' + \(event.occurredAt.microsecondsSinceEpoch)::int8 * interval '1 microsecond',
-                timestamptz 'epoch' + \(recordedAt.microsecondsSinceEpoch)::int8 * interval '1 microsecond')
+                timestamptz 'epoch' + \(event.recordedAt.microsecondsSinceEpoch)::int8 * interval '1 microsecond')
         RETURNING position
         """
     }
@@ -151,7 +142,7 @@ enum SelectIdempotency: FixedShapeStatement {
     static let sql = query(IdempotencyScope(principal: PrincipalID(UUID()), key: "")).sql
     static func query(_ scope: IdempotencyScope) -> PostgresQuery {
         """
-        SELECT request_hash, status, response_code, response_body::text, \(unescaped: PostgresTime.micros("created_at"))
+        SELECT request_hash, response_code, response_body::text, \(unescaped: PostgresTime.micros("created_at"))
         FROM idempotency_keys WHERE principal_id = \(scope.principal.uuid) AND key = \(scope.key)
         """
     }

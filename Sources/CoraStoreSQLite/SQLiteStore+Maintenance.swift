@@ -3,7 +3,7 @@ import CoraKernel
 import Foundation
 import SQLiteNIO
 
-// DatasetSummaryMaintenance, part of CoraStore.
+// ReadModelMaintenance, part of CoraStore: each read model's own reads and rewrites, called in turn.
 extension SQLiteStore {
     public func datasetStreamIDs(after: UUID?, limit: Int) async throws -> [UUID] {
         let rows = try await readOnly { connection in
@@ -14,32 +14,18 @@ extension SQLiteStore {
         return rows.compactMap { $0.column("stream_id")?.string.flatMap(UUID.init(strict:)) }
     }
 
-    public func summaryRows(_ ids: [UUID]) async throws -> [UUID: DatasetSummaryRow] {
-        guard !ids.isEmpty else { return [:] }
-        let placeholders = Array(repeating: "?", count: ids.count).joined(separator: ", ")
-        let rows = try await readOnly { connection in
-            try await connection.query("SELECT \(SQLiteSummaryQueries.columns) FROM proj_data_dataset_summary s WHERE s.dataset_id IN (\(placeholders))",
-                                       ids.map { .text($0.lowercased) })
-        }
-        return Dictionary(uniqueKeysWithValues: try rows.map { row in
-            let summary = try SQLiteSummaryQueries.row(row)
-            return (summary.datasetID, summary)
-        })
+    public func readModelRows(_ ids: [UUID]) async throws -> [UUID: DatasetReadModelRows] {
+        let summaries = try await readOnly { try await SQLiteDatasetSummaryModel.rows(ids, on: $0) }
+        return Dictionary(uniqueKeysWithValues: ids.map { ($0, DatasetReadModelRows(datasetID: $0, summary: summaries[$0])) })
     }
 
-    public func writeSummaryRows(_ rows: [DatasetSummaryRow]) async throws {
+    public func replaceReadModelRows(_ rows: [DatasetReadModelRows]) async throws {
         try await writing { connection in
-            for row in rows { try await SQLiteSummaryQueries.apply(.upsert(row), on: connection) }
+            for dataset in rows { try await SQLiteDatasetSummaryModel.replace(dataset.datasetID, with: dataset.summary, on: connection) }
         }
     }
 
-    public func deleteSummaryRowsWithoutEvents() async throws -> Int {
-        try await writing { connection in
-            let orphans = "SELECT dataset_id FROM proj_data_dataset_summary s WHERE NOT EXISTS (SELECT 1 FROM events e WHERE e.stream_type = 'Dataset' AND e.stream_id = s.dataset_id)"
-            let count = try await connection.query("SELECT COUNT(*) AS n FROM (\(orphans))").first?.column("n")?.integer ?? 0
-            _ = try await connection.query("DELETE FROM proj_data_dataset_used_calibrations WHERE dataset_id IN (\(orphans))")
-            _ = try await connection.query("DELETE FROM proj_data_dataset_summary WHERE dataset_id IN (\(orphans))")
-            return count
-        }
+    public func deleteReadModelRowsWithoutEvents() async throws -> Int {
+        try await writing { connection in try await SQLiteDatasetSummaryModel.deleteOrphans(on: connection).count }
     }
 }

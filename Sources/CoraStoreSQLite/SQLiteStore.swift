@@ -68,7 +68,7 @@ public final class SQLiteStore: CoraStore {
 
     // MARK: EventStore
 
-    public func transaction<T: Sendable>(_ work: @escaping @Sendable (any StoreTransaction) async throws -> T) async throws -> T {
+    public func transaction<T: Sendable>(_ work: @escaping @Sendable (any DataTransaction) async throws -> T) async throws -> T {
         try await writing { [clock, eventIDs, idempotencyRetention] connection in
             try await work(SQLiteTransaction(connection: connection, clock: clock, eventIDs: eventIDs, retention: idempotencyRetention))
         }
@@ -103,8 +103,8 @@ public final class SQLiteStore: CoraStore {
     // MARK: DatasetSummaryReader
 
     public func listDatasets(_ filter: DatasetListFilter, after: DatasetListPosition?, limit: Int) async throws -> [DatasetSummaryRow] {
-        let query = SQLiteSummaryQueries.list(filter, after: after, limit: limit)
-        return try await readOnly { try await $0.query(query.sql, query.binds).map(SQLiteSummaryQueries.row) }
+        let query = SQLiteDatasetSummaryModel.list(filter, after: after, limit: limit)
+        return try await readOnly { try await $0.query(query.sql, query.binds).map(SQLiteDatasetSummaryModel.row) }
     }
 
     /// Known SQLite failures become the store's typed errors; domain errors pass through untouched.
@@ -120,7 +120,7 @@ public final class SQLiteStore: CoraStore {
 
     /// The query plan SQLite picks for a list query (tests use it to prove an index serves a filter).
     public func explainList(_ filter: DatasetListFilter, after: DatasetListPosition?, limit: Int) async throws -> [String] {
-        let query = SQLiteSummaryQueries.list(filter, after: after, limit: limit)
+        let query = SQLiteDatasetSummaryModel.list(filter, after: after, limit: limit)
         return try await reader.query("EXPLAIN QUERY PLAN " + query.sql, query.binds).compactMap { $0.column("detail")?.string }
     }
 }

@@ -4,7 +4,7 @@ import Foundation
 import SQLiteNIO
 
 /// A write transaction on the writer connection; the store opened it and will commit or roll it back.
-struct SQLiteTransaction: StoreTransaction {
+struct SQLiteTransaction: DataTransaction {
     let connection: SQLiteConnection
     let clock: any WallClock
     let eventIDs: any IDGenerator
@@ -14,57 +14,49 @@ struct SQLiteTransaction: StoreTransaction {
         try await SQLiteEventRows.load(streams, from: connection)
     }
 
-    func append(_ events: [PendingEvent], metadata: EventMetadata, expectedVersions: [StreamID: Int]) async throws -> [RecordedEvent] {
-        var versions = expectedVersions
-        var recorded: [RecordedEvent] = []
-        let recordedAt = clock.now()
-        let metadataText = CanonicalJSON.string(metadata.json)
+    func insert(_ events: [NewEvent]) async throws -> [Int64] {
+        var positions: [Int64] = []
         for event in events {
-            let version = (versions[event.stream] ?? 0) + 1
-            versions[event.stream] = version
-            let eventID = eventIDs.next()
             let rows: [SQLiteRow]
             do {
                 rows = try await connection.query("""
                     INSERT INTO events (event_id, stream_type, stream_id, version, event_type, payload, metadata, correlation_id, occurred_at, recorded_at)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING position
                     """, [
-                        .text(eventID.lowercased), .text(event.stream.type.rawValue), .text(event.stream.id.lowercased), .integer(version),
-                        .text(event.eventType), .text(CanonicalJSON.string(event.payload)), .text(metadataText),
-                        .text(metadata.correlationID.lowercased), .integer(Int(event.occurredAt.microsecondsSinceEpoch)),
-                        .integer(Int(recordedAt.microsecondsSinceEpoch)),
+                        .text(event.eventID.lowercased), .text(event.stream.type.rawValue), .text(event.stream.id.lowercased), .integer(event.version),
+                        .text(event.eventType), .text(CanonicalJSON.string(event.payload)), .text(CanonicalJSON.string(event.metadata.json)),
+                        .text(event.metadata.correlationID.lowercased), .integer(Int(event.occurredAt.microsecondsSinceEpoch)),
+                        .integer(Int(event.recordedAt.microsecondsSinceEpoch)),
                     ])
             } catch let error as SQLiteError where error.reason == .constraintUniqueFailed || error.reason == .constraintPrimaryKeyFailed {
                 throw StoreError.concurrencyConflict(event.stream)
             }
             guard let position = rows.first?.column("position")?.integer else { throw StoreError.corrupt("insert returned no position") }
-            let stored = RecordedEvent(position: Int64(position), eventID: eventID, stream: event.stream, version: version, eventType: event.eventType,
-                                       payload: event.payload, metadata: metadata, occurredAt: event.occurredAt, recordedAt: recordedAt)
-            if let change = DatasetSummaryProjection.change(for: stored) {
-                try await SQLiteSummaryQueries.apply(change, on: connection)
-            }
-            recorded.append(stored)
+            positions.append(Int64(position))
         }
-        return recorded
+        return positions
+    }
+
+    func apply(_ changes: [ReadModelChange]) async throws {
+        for change in changes {
+            switch change {
+            case .datasetSummary(let change): try await SQLiteDatasetSummaryModel.apply(change, on: connection)
+            }
+        }
     }
 
     func claimIdempotency(_ scope: IdempotencyScope, requestHash: String) async throws -> IdempotencyClaim {
         let now = clock.now()
         let rows = try await connection.query(
-            "SELECT request_hash, status, response_code, response_body, created_at FROM idempotency_keys WHERE principal_id = ? AND key = ?",
+            "SELECT request_hash, response_code, response_body, created_at FROM idempotency_keys WHERE principal_id = ? AND key = ?",
             [.text(scope.principal.description), .text(scope.key)])
         let record = try rows.first.map { row in
-            guard let hash = row.column("request_hash")?.string, let createdAt = row.column("created_at")?.integer else {
-                throw StoreError.corrupt("unreadable idempotency record")
-            }
-            var response: StoredResponse?
-            if row.column("status")?.string == "completed" {
-                guard let status = row.column("response_code")?.integer, let body = row.column("response_body")?.string,
-                      let json = try? JSONParser.parse(body)
-                else { throw StoreError.corrupt("completed idempotency record without a response") }
-                response = StoredResponse(status: status, body: json)
-            }
-            return IdempotencyRecord(requestHash: hash, response: response, createdAt: Timestamp(microsecondsSinceEpoch: Int64(createdAt)))
+            guard let hash = row.column("request_hash")?.string, let createdAt = row.column("created_at")?.integer,
+                  let status = row.column("response_code")?.integer, let body = row.column("response_body")?.string,
+                  let json = try? JSONParser.parse(body)
+            else { throw StoreError.corrupt("unreadable idempotency record") }
+            return IdempotencyRecord(requestHash: hash, response: StoredResponse(status: status, body: json),
+                                     createdAt: Timestamp(microsecondsSinceEpoch: Int64(createdAt)))
         }
         // One writer: nothing else can take the key before this transaction ends, so the claim is implicit.
         return IdempotencyRecord.judge(record, requestHash: requestHash, now: now, retentionMicroseconds: retention) ?? .claimed

@@ -3,30 +3,94 @@ import CoraHTTP
 import CoraKernel
 import CoraStorePostgres
 import CoraStoreSQLite
+import CoraWire
 import Hummingbird
 import Logging
 
-/// The one composition root: store from configuration, policy, handlers, router, server.
-func buildApplication(_ configuration: ServiceConfiguration, logger: Logger) async throws -> (application: some ApplicationProtocol, store: any CoraStore) {
-    let policy = try configuration.loadPolicy(logger: logger)
-    let store = try await openStore(configuration, logger: logger)
-    let metrics = ServiceMetrics()
-    let dependencies = ServiceDependencies(store: store, policy: policy, onAppended: metrics.recordAppended)
-    let router = CoraRouter.build(services: Services(dependencies, metrics: metrics), logger: logger)
-    let application = Application(
-        router: router,
-        configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "cora"),
-        logger: logger)
-    return (application, store)
+/// The store a configuration names, not yet serving: PostgreSQL's pool must run as a service beside
+/// whatever uses it.
+enum ConfiguredStore {
+    case sqlite(SQLiteStore)
+    case postgres(PostgresStore)
+
+    var store: any CoraStore {
+        switch self {
+        case .sqlite(let store): store
+        case .postgres(let store): store
+        }
+    }
+
+    static func make(_ configuration: Configuration, logger: Logger) async throws -> ConfiguredStore {
+        switch configuration.database {
+        case .sqlite(let path):
+            logger.info("opening SQLite store", metadata: ["path": "\(path)"])
+            return .sqlite(try await SQLiteStore.open(path: path, idempotencyRetentionSeconds: configuration.idempotencyTTLSeconds, logger: logger))
+        case .postgres(let url):
+            logger.info("connecting to PostgreSQL")
+            return .postgres(try PostgresStore(url: url, idempotencyRetentionSeconds: configuration.idempotencyTTLSeconds, logger: logger))
+        }
+    }
 }
 
-func openStore(_ configuration: ServiceConfiguration, logger: Logger) async throws -> any CoraStore {
-    switch configuration.database {
-    case .sqlite(let path):
-        logger.info("opening SQLite store", metadata: ["path": "\(path)"])
-        return try await SQLiteStore.open(path: path, idempotencyRetentionSeconds: configuration.idempotencyTTLSeconds, logger: logger)
-    case .postgres(let url):
-        logger.info("connecting to PostgreSQL")
-        return try await PostgresStore.open(url: url, idempotencyRetentionSeconds: configuration.idempotencyTTLSeconds, logger: logger)
+/// Everything a surface runs on, built once from the configuration.
+struct Runtime {
+    let configuration: Configuration
+    let logger: Logger
+    let policy: AccessPolicy
+    let metrics = ServiceMetrics()
+
+    init(_ configuration: Configuration, logger: Logger) throws {
+        self.configuration = configuration
+        self.logger = logger
+        self.policy = try configuration.loadPolicy(logger: logger)
+    }
+
+    func runner(_ store: any CoraStore) -> SliceRunner {
+        SliceRunner(dependencies: ServiceDependencies(store: store, onAppended: metrics.recordAppended), policy: policy)
+    }
+
+    /// Runs `body` with a migrated store, its PostgreSQL pool running beside it in the same task group
+    /// (structured: the pool stops when the body ends or throws).
+    func withStore<T: Sendable>(_ body: @escaping @Sendable (any CoraStore) async throws -> T) async throws -> T {
+        switch try await ConfiguredStore.make(configuration, logger: logger) {
+        case .sqlite(let store):
+            do {
+                let result = try await body(store)
+                try await store.close()
+                return result
+            } catch {
+                try? await store.close()
+                throw error
+            }
+        case .postgres(let store):
+            return try await withThrowingTaskGroup(of: T?.self) { group in
+                group.addTask { try await store.run(); return nil }
+                group.addTask {
+                    try await store.migrate()
+                    return try await body(store)
+                }
+                defer { group.cancelAll() }
+                while let next = try await group.next() {
+                    if let result = next { return result }
+                }
+                throw ConfigurationError(description: "the PostgreSQL client stopped")
+            }
+        }
+    }
+
+    /// The HTTP server on this store; on PostgreSQL its pool is a service of the application, which shuts
+    /// down after the server has drained, and migrations run before the server listens.
+    func application(_ configured: ConfiguredStore) -> some ApplicationProtocol {
+        let limits = MCPSessionLimits(idleTimeout: .seconds(configuration.mcpSessionIdleSeconds), maximum: configuration.mcpMaxSessions)
+        let services = Services(runner: runner(configured.store), metrics: metrics, logger: logger, mcpSessionLimits: limits)
+        var application = Application(
+            router: CoraRouter.build(services: services, logger: logger),
+            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "cora"),
+            logger: logger)
+        if case .postgres(let store) = configured {
+            application.addServices(store)
+            application.beforeServerStarts { try await store.migrate() }
+        }
+        return application
     }
 }

@@ -1,3 +1,4 @@
+import ArgumentParser
 import CoraData
 import CoraKernel
 import Foundation
@@ -9,34 +10,16 @@ enum DatabaseLocation: Equatable {
     case sqlite(path: String)
     case postgres(url: String)
 
-    struct Unsupported: Error, CustomStringConvertible {
-        let description: String
-    }
-
-    init(url: String) throws {
+    init(url: String) throws(ConfigurationError) {
         if url.hasPrefix("sqlite:") {
             let path = String(url.dropFirst("sqlite:".count))
-            guard !path.isEmpty else { throw Unsupported(description: "CORA_DATABASE_URL 'sqlite:' needs a path, e.g. sqlite:cora.sqlite3") }
+            guard !path.isEmpty else { throw ConfigurationError(description: "CORA_DATABASE_URL 'sqlite:' needs a path, e.g. sqlite:cora.sqlite3") }
             self = .sqlite(path: path)
         } else if url.hasPrefix("postgres://") || url.hasPrefix("postgresql://") {
             self = .postgres(url: url)
         } else {
-            throw Unsupported(description: "CORA_DATABASE_URL must be sqlite:<path> or postgres://user:password@host:port/database; got '\(url)'")
+            throw ConfigurationError(description: "CORA_DATABASE_URL must be sqlite:<path> or postgres://user:password@host:port/database; got '\(url)'")
         }
-    }
-}
-
-/// Settings from flags, falling back to the environment, then to defaults that need no setup.
-struct ServiceConfiguration {
-    var host = "127.0.0.1"
-    var port = 8080
-    var database = DatabaseLocation.sqlite(path: "cora.sqlite3")
-    var policyFile: String?
-    var logLevel = Logger.Level.info
-    var idempotencyTTLSeconds: Int64 = 86_400
-
-    static func environment(_ name: String) -> String? {
-        ProcessInfo.processInfo.environment[name].flatMap { $0.isEmpty ? nil : $0 }
     }
 }
 
@@ -44,7 +27,81 @@ struct ConfigurationError: Error, CustomStringConvertible {
     let description: String
 }
 
-extension ServiceConfiguration {
+/// The flags every subcommand takes: the store, logging, the access policy and the idempotency window
+/// (a CLI command shares keys and grants with the server, so it must read them the same way).
+struct StoreSettings: ParsableArguments {
+    @Option(name: .long, help: "sqlite:<path> or postgres://user:password@host:port/db (env CORA_DATABASE_URL; default sqlite:cora.sqlite3)")
+    var databaseURL: String?
+
+    @Option(name: .long, help: "trace|debug|info|notice|warning|error|critical (env CORA_LOG_LEVEL; default info)")
+    var logLevel: String?
+
+    @Option(name: .long, help: "JSON grants file (env CORA_POLICY_FILE); without one every principal may do everything")
+    var policyFile: String?
+
+    @Option(name: .long, help: "Seconds idempotency keys are kept, at least 86400 (env CORA_IDEMPOTENCY_TTL; default 86400)")
+    var idempotencyTTL: Int64?
+}
+
+/// The flags only `serve` takes.
+struct ServerSettings: ParsableArguments {
+    @Option(name: .long, help: "Listen address (env CORA_HOST; default 127.0.0.1)")
+    var host: String?
+
+    @Option(name: .long, help: "Listen port (env CORA_PORT; default 8080)")
+    var port: Int?
+
+    @Option(name: .long, help: "Seconds an unused MCP HTTP session is kept (env CORA_MCP_SESSION_IDLE_TIMEOUT; default 1800)")
+    var mcpSessionIdleTimeout: Int?
+
+    @Option(name: .long, help: "MCP HTTP sessions kept at once per process (env CORA_MCP_MAX_SESSIONS; default 1000)")
+    var mcpMaxSessions: Int?
+}
+
+/// Every setting, resolved once for any subcommand: a flag wins over its environment variable, which
+/// wins over the default that needs no setup.
+struct Configuration: Equatable {
+    var database = DatabaseLocation.sqlite(path: "cora.sqlite3")
+    var logLevel = Logger.Level.info
+    var policyFile: String?
+    var idempotencyTTLSeconds: Int64 = 86_400
+    var host = "127.0.0.1"
+    var port = 8080
+    var mcpSessionIdleSeconds = 1800
+    var mcpMaxSessions = 1000
+
+    static func resolve(_ store: StoreSettings, server: ServerSettings? = nil,
+                        environment: [String: String] = ProcessInfo.processInfo.environment) throws(ConfigurationError) -> Configuration {
+        func value(_ flag: String?, _ name: String) -> String? {
+            flag ?? environment[name].flatMap { $0.isEmpty ? nil : $0 }
+        }
+        func integer(_ flag: Int?, _ name: String, minimum: Int, unit: String = "") throws(ConfigurationError) -> Int? {
+            var given = flag
+            if given == nil, let text = value(nil, name) {
+                guard let parsed = Int(text) else { throw ConfigurationError(description: "\(name) must be a whole number; got '\(text)'") }
+                given = parsed
+            }
+            guard let number = given else { return nil }
+            guard number >= minimum else { throw ConfigurationError(description: "\(name) must be at least \(minimum)\(unit); got \(number)") }
+            return number
+        }
+        var configuration = Configuration()
+        if let url = value(store.databaseURL, "CORA_DATABASE_URL") { configuration.database = try DatabaseLocation(url: url) }
+        if let level = value(store.logLevel, "CORA_LOG_LEVEL") {
+            guard let parsed = Logger.Level(rawValue: level.lowercased()) else { throw ConfigurationError(description: "unknown log level '\(level)'") }
+            configuration.logLevel = parsed
+        }
+        configuration.policyFile = value(store.policyFile, "CORA_POLICY_FILE")
+        if let ttl = try integer(store.idempotencyTTL.map(Int.init), "CORA_IDEMPOTENCY_TTL", minimum: 86_400, unit: " seconds (24 hours)") {
+            configuration.idempotencyTTLSeconds = Int64(ttl)
+        }
+        configuration.host = value(server?.host, "CORA_HOST") ?? configuration.host
+        configuration.port = try integer(server?.port, "CORA_PORT", minimum: 0) ?? configuration.port
+        configuration.mcpSessionIdleSeconds = try integer(server?.mcpSessionIdleTimeout, "CORA_MCP_SESSION_IDLE_TIMEOUT", minimum: 1) ?? configuration.mcpSessionIdleSeconds
+        configuration.mcpMaxSessions = try integer(server?.mcpMaxSessions, "CORA_MCP_MAX_SESSIONS", minimum: 1) ?? configuration.mcpMaxSessions
+        return configuration
+    }
+
     /// The access policy: the file's grants, or allow-all with a warning when no file is configured.
     func loadPolicy(logger: Logger) throws -> AccessPolicy {
         guard let policyFile else {

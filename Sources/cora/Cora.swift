@@ -45,67 +45,29 @@ struct Cora: AsyncParsableCommand {
     )
 }
 
-/// Options every subcommand that touches the store shares; each falls back to its environment variable.
-struct StoreOptions: ParsableArguments {
-    @Option(name: .long, help: "sqlite:<path> or postgres://user:password@host:port/db (env CORA_DATABASE_URL; default sqlite:cora.sqlite3)")
-    var databaseURL: String?
-
-    @Option(name: .long, help: "trace|debug|info|notice|warning|error|critical (env CORA_LOG_LEVEL; default info)")
-    var logLevel: String?
-
-    func apply(to configuration: inout ServiceConfiguration) throws {
-        if let url = databaseURL ?? ServiceConfiguration.environment("CORA_DATABASE_URL") {
-            configuration.database = try DatabaseLocation(url: url)
-        }
-        if let level = logLevel ?? ServiceConfiguration.environment("CORA_LOG_LEVEL") {
-            guard let parsed = Logger.Level(rawValue: level.lowercased()) else { throw ConfigurationError(description: "unknown log level '\(level)'") }
-            configuration.logLevel = parsed
-        }
-    }
-}
-
 struct Serve: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Serve the REST API (migrations run at start).")
+    static let configuration = CommandConfiguration(abstract: "Serve the REST API, MCP over HTTP (migrations run at start).")
 
-    @OptionGroup var store: StoreOptions
-
-    @Option(name: .long, help: "Listen address (env CORA_HOST; default 127.0.0.1)")
-    var host: String?
-
-    @Option(name: .long, help: "Listen port (env CORA_PORT; default 8080)")
-    var port: Int?
-
-    @Option(name: .long, help: "JSON grants file (env CORA_POLICY_FILE); without one every principal may do everything")
-    var policyFile: String?
-
-    @Option(name: .long, help: "Seconds idempotency keys are kept (env CORA_IDEMPOTENCY_TTL; default 86400)")
-    var idempotencyTTL: Int64?
+    @OptionGroup var store: StoreSettings
+    @OptionGroup var server: ServerSettings
 
     var storesInPostgreSQL: Bool {
-        var configuration = ServiceConfiguration()
-        guard (try? store.apply(to: &configuration)) != nil, case .postgres = configuration.database else { return false }
+        guard case .postgres? = (try? Configuration.resolve(store, server: server))?.database else { return false }
         return true
     }
 
     func run() async throws {
-        var configuration = ServiceConfiguration()
-        try store.apply(to: &configuration)
-        configuration.host = host ?? ServiceConfiguration.environment("CORA_HOST") ?? configuration.host
-        if let port = port ?? ServiceConfiguration.environment("CORA_PORT").flatMap(Int.init) { configuration.port = port }
-        configuration.policyFile = policyFile ?? ServiceConfiguration.environment("CORA_POLICY_FILE")
-        if let ttl = idempotencyTTL ?? ServiceConfiguration.environment("CORA_IDEMPOTENCY_TTL").flatMap(Int64.init) {
-            guard ttl >= 86_400 else { throw ConfigurationError(description: "CORA_IDEMPOTENCY_TTL must be at least 86400 seconds (24 hours)") }
-            configuration.idempotencyTTLSeconds = ttl
-        }
+        let configuration = try Configuration.resolve(store, server: server)
         let logger = bootstrapLogging(configuration.logLevel)
-        let running = try await buildApplication(configuration, logger: logger)
+        let runtime = try Runtime(configuration, logger: logger)
+        let configured = try await ConfiguredStore.make(configuration, logger: logger)
         do {
-            try await running.application.runService(gracefulShutdownSignals: [.sigterm, .sigint])
+            try await runtime.application(configured).runService(gracefulShutdownSignals: [.sigterm, .sigint])
         } catch {
-            try? await running.store.close()
+            try? await configured.store.close()
             throw error
         }
-        try await running.store.close()
+        try await configured.store.close()
         logger.info("stopped")
     }
 }
@@ -114,83 +76,79 @@ struct Mcp: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Speak MCP over stdin/stdout for a desktop agent client, as one principal.")
 
-    @OptionGroup var store: StoreOptions
+    @OptionGroup var store: StoreSettings
 
     @Option(name: .long, help: "The principal (UUID) every tool call acts as")
     var principal: String
-
-    @Option(name: .long, help: "JSON grants file (env CORA_POLICY_FILE)")
-    var policyFile: String?
 
     func validate() throws {
         guard UUID(strict: principal) != nil else { throw ValidationError("--principal must be a UUID") }
     }
 
     func run() async throws {
-        var configuration = ServiceConfiguration()
-        try store.apply(to: &configuration)
-        configuration.policyFile = policyFile ?? ServiceConfiguration.environment("CORA_POLICY_FILE")
+        let configuration = try Configuration.resolve(store)
         // stdout carries the protocol; logs go to stderr only.
         let logger = bootstrapLogging(configuration.logLevel)
         guard let principalID = UUID(strict: principal) else { throw ValidationError("--principal must be a UUID") }
-        let policy = try configuration.loadPolicy(logger: logger)
-        let opened = try await openStore(configuration, logger: logger)
-        let handlers = SliceHandlers(ServiceDependencies(store: opened, policy: policy))
-        let server = await CoraMCPServer.make(handlers: handlers) {
-            CallContext(principal: PrincipalID(principalID), correlationID: UUID())
+        let runtime = try Runtime(configuration, logger: logger)
+        try await runtime.withStore { store in
+            let server = await CoraMCPServer.make(runner: runtime.runner(store), logger: logger) {
+                CallContext(principal: PrincipalID(principalID), correlationID: UUID())
+            }
+            try await server.start(transport: StdioTransport(logger: logger))
+            await server.waitUntilCompleted()
         }
-        try await server.start(transport: StdioTransport(logger: logger))
-        await server.waitUntilCompleted()
-        try await opened.close()
     }
 }
 
 struct Migrate: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Apply pending schema migrations and exit.")
 
-    @OptionGroup var store: StoreOptions
+    @OptionGroup var store: StoreSettings
 
     func run() async throws {
-        var configuration = ServiceConfiguration()
-        try store.apply(to: &configuration)
+        let configuration = try Configuration.resolve(store)
         let logger = bootstrapLogging(configuration.logLevel)
-        let opened = try await openStore(configuration, logger: logger)
-        try await opened.close()
+        try await Runtime(configuration, logger: logger).withStore { _ in }
         logger.info("migrations applied")
     }
 }
 
 struct Projections: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Maintain read-side projections.", subcommands: [Rebuild.self])
+    static let configuration = CommandConfiguration(abstract: "Maintain the read models.", subcommands: [Rebuild.self])
 
     struct Rebuild: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Rebuild proj_data_dataset_summary from the events and report what differed.")
+            abstract: "Rebuild every read model from the events and report what differed.")
 
-        @OptionGroup var store: StoreOptions
+        @OptionGroup var store: StoreSettings
 
         @Option(name: .long, help: "Datasets per batch")
         var batchSize = 1000
 
         func run() async throws {
-            var configuration = ServiceConfiguration()
-            try store.apply(to: &configuration)
+            let configuration = try Configuration.resolve(store)
             let logger = bootstrapLogging(configuration.logLevel)
-            let opened = try await openStore(configuration, logger: logger)
+            let batchSize = max(1, self.batchSize)
             let started = ContinuousClock.now
-            let lastLine = Mutex(ContinuousClock.now)
-            let report = try await RebuildDatasetSummary(store: opened, batchSize: max(1, batchSize)).run { progress in
-                // A progress line at most every two seconds, so short runs stay quiet.
-                let due = lastLine.withLock { last in
-                    guard ContinuousClock.now - last > .seconds(2) else { return false }
-                    last = ContinuousClock.now
-                    return true
+            let report = try await Runtime(configuration, logger: logger).withStore { store in
+                let lastLine = Mutex(ContinuousClock.now)
+                return try await RebuildReadModels(store: store, batchSize: batchSize).run { progress in
+                    // A progress line at most every two seconds, so short runs stay quiet.
+                    let due = lastLine.withLock { last in
+                        guard ContinuousClock.now - last > .seconds(2) else { return false }
+                        last = ContinuousClock.now
+                        return true
+                    }
+                    if due { printLine("… checked \(progress.datasetsChecked) datasets, \(progress.rewritten.values.reduce(0, +)) rewritten so far") }
                 }
-                if due { printLine("… checked \(progress.datasetsChecked) datasets, \(progress.rowsRewritten) rows rewritten so far") }
             }
-            try await opened.close()
-            printLine("checked \(report.datasetsChecked) datasets in \(ContinuousClock.now - started): \(report.rowsRewritten) rows rewritten, "
-                + "\(report.orphanRowsDeleted) orphan rows deleted; \(report.rowsChanged == 0 ? "nothing differed" : "\(report.rowsChanged) rows changed")")
+            printLine("checked \(report.datasetsChecked) datasets in \(ContinuousClock.now - started)")
+            for name in ReadModels.names {
+                printLine("  \(name): \(report.rewritten[name] ?? 0) Datasets' rows rewritten")
+            }
+            printLine("  \(report.orphansDeleted) Datasets without events had rows, deleted")
+            printLine(report.changed == 0 ? "nothing differed" : "\(report.changed) differences repaired")
         }
     }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import CoraData
 import CoraKernel
+import CoraWire
 import Foundation
 import Synchronization
 
@@ -12,7 +13,7 @@ struct Import: AsyncParsableCommand {
             whole or not at all. On a refused line the import stops and names it; batches already committed stay.
             """)
 
-    @OptionGroup var store: StoreOptions
+    @OptionGroup var store: StoreSettings
 
     @Option(name: .long, help: "The principal (UUID) recorded as the actor of every registration")
     var principal: String
@@ -32,39 +33,38 @@ struct Import: AsyncParsableCommand {
     }
 
     func run() async throws {
-        var configuration = ServiceConfiguration()
-        try store.apply(to: &configuration)
+        let configuration = try Configuration.resolve(store)
         let logger = bootstrapLogging(configuration.logLevel)
         guard let principalID = UUID(strict: principal) else { throw ValidationError("--principal must be a UUID") }
         guard let handle = input == "-" ? FileHandle.standardInput : FileHandle(forReadingAtPath: input) else {
             throw ConfigurationError(description: "cannot read \(input)")
         }
-        let opened = try await openStore(configuration, logger: logger)
-        let handler = ImportDatasetsHandler(ServiceDependencies(store: opened, policy: try configuration.loadPolicy(logger: logger)))
-        let caller = CallContext(principal: PrincipalID(principalID), correlationID: UUID())
+        let runtime = try Runtime(configuration, logger: logger)
         let progress = ImportProgress()
+        let (batchSize, jobs) = (self.batchSize, self.jobs)
         do {
-            try await withThrowingTaskGroup(of: Int.self) { group in
-                var inFlight = 0
-                for try await batch in NDJSONBatches(handle: handle, size: batchSize) {
-                    if inFlight == jobs {
-                        progress.committed(try await group.next() ?? 0)
-                        inFlight -= 1
+            try await runtime.withStore { store in
+                let runner = runtime.runner(store)
+                let identify: Identify = { CallContext(principal: PrincipalID(principalID), correlationID: UUID()) }
+                try await withThrowingTaskGroup(of: Int.self) { group in
+                    var inFlight = 0
+                    for try await batch in NDJSONBatches(handle: handle, size: batchSize) {
+                        if inFlight == jobs {
+                            progress.committed(try await group.next() ?? 0)
+                            inFlight -= 1
+                        }
+                        group.addTask { try await runner.run(Slices.importDatasets, batch, identify: identify).count }
+                        inFlight += 1
                     }
-                    group.addTask { try await handler.handle(batch, caller: caller).count }
-                    inFlight += 1
+                    for try await count in group { progress.committed(count) }
                 }
-                for try await count in group { progress.committed(count) }
             }
         } catch let refused as ImportLineError {
-            try? await opened.close()
             throw ConfigurationError(description: "line \(refused.line): \(refused.problem.code): \(refused.problem.detail) "
                 + "(\(progress.total) datasets from earlier batches were committed)")
-        } catch {
-            try? await opened.close()
-            throw error
+        } catch let refused as any ProblemReportable {
+            throw ConfigurationError(description: "\(refused.problem.code): \(refused.problem.detail) (\(progress.total) datasets were committed)")
         }
-        try await opened.close()
         printLine(progress.summary())
     }
 }
@@ -105,7 +105,7 @@ private final class ImportProgress: Sendable {
 
 /// Non-empty lines of an NDJSON stream with their 1-based line numbers, `size` at a time.
 private struct NDJSONBatches: AsyncSequence {
-    typealias Element = [(line: Int, body: CommandBody)]
+    typealias Element = [ImportLine]
     let handle: FileHandle
     let size: Int
 
@@ -124,13 +124,13 @@ private struct NDJSONBatches: AsyncSequence {
                     lineNumber += 1
                     let line = buffer[start..<newline]
                     start = newline + 1
-                    if line.contains(where: { $0 != 0x20 && $0 != 0x0D && $0 != 0x09 }) { batch.append((lineNumber, .bytes(Array(line)))) }
+                    if line.contains(where: { $0 != 0x20 && $0 != 0x0D && $0 != 0x09 }) { batch.append(ImportLine(number: lineNumber, bytes: Array(line))) }
                     continue
                 }
                 if exhausted {
                     if start < buffer.count {
                         lineNumber += 1
-                        batch.append((lineNumber, .bytes(Array(buffer[start...]))))
+                        batch.append(ImportLine(number: lineNumber, bytes: Array(buffer[start...])))
                         start = buffer.count
                     }
                     break

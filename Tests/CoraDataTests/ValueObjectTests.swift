@@ -90,10 +90,10 @@ struct ValueObjectTests {
     @Test func idSetsCountDistinctValues() throws {
         let ids = (1...64).map { SequentialIDs.id(UInt64($0)) }
         let register = { (derived: [UUID], used: [UUID]) throws in
-            try RegisterDataset(body: .json(Fixtures.registerBody([
+            try Fixtures.registerCommand([
                 "derived_from": .array(derived.map { .string($0.lowercased) }),
                 "used_calibrations": .array(used.map { .string($0.uuidString) }),
-            ])))
+            ])
         }
         #expect(try register(ids, ids).derivedFrom.count == 64)
         #expect(try register(ids + [ids[0]], ids + [ids[1]]).usedCalibrations.count == 64)
@@ -113,39 +113,5 @@ struct ValueObjectTests {
         }
         #expect(throws: DatasetError.self) { try Reason("a\u{0}b", orThrow: DatasetError.invalidDiscardReason) }
         #expect(throws: DatasetError.self) { try Reason(" \n ", orThrow: DatasetError.invalidDiscardReason) }
-    }
-}
-
-@Suite("Request shape (422) before values (400)")
-struct RequestShapeTests {
-    func code(_ body: JSONValue) -> String? {
-        do {
-            _ = try RegisterDataset(body: .json(body))
-            return nil
-        } catch let error as any ProblemReportable {
-            return error.problem.code
-        } catch {
-            return "unexpected \(error)"
-        }
-    }
-
-    @Test func shapeErrors() {
-        #expect(code(Fixtures.registerBody()) == nil)
-        #expect(code(Fixtures.registerBody(["extra": 1])) == "InvalidRequest")
-        #expect(code(Fixtures.registerBody(["checksum": ["algorithm": "sha256", "value": .string(Fixtures.checksum), "x": 1]])) == "InvalidRequest")
-        #expect(code(Fixtures.registerBody(["encoding": ["media_type": "a/b", "profile": "x"]])) == "InvalidRequest")
-        #expect(code(Fixtures.registerBody(["name": .null])) == "InvalidRequest")
-        #expect(code(Fixtures.registerBody(["name": 5])) == "InvalidRequest")
-        #expect(code(Fixtures.registerBody(["byte_size": "5"])) == "InvalidRequest")
-        #expect(code(Fixtures.registerBody(["byte_size": true])) == "InvalidRequest")
-        #expect(code(Fixtures.registerBody(["byte_size": .number("1.5")])) == "InvalidDatasetByteSize")
-        #expect(code(Fixtures.registerBody(["derived_from": ["not-a-uuid"]])) == "InvalidRequest")
-        #expect(code(Fixtures.registerBody(["used_calibrations": [1]])) == "InvalidRequest")
-        #expect(code(Fixtures.registerBody(["producing_run_id": "123"])) == "InvalidRequest")
-        #expect(code(Fixtures.registerBody(["producing_run_id": .null, "subject_id": .null, "derived_from": .null])) == nil)
-        #expect(code(.array([])) == "InvalidRequest")
-        // Shape is checked for the whole body before any value: a bad name and an unknown member → 422.
-        #expect(code(Fixtures.registerBody(["name": "", "extra": 1])) == "InvalidRequest")
-        #expect(code(Fixtures.registerBody(["name": ""])) == "InvalidDatasetName")
     }
 }

@@ -2,6 +2,7 @@ import CoraData
 import CoraHTTP
 import CoraKernel
 import CoraTestSupport
+import CoraWire
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -14,8 +15,8 @@ import Testing
 struct Harness {
     let client: any TestClientProtocol
     let opened: OpenedStore
-    /// The same handlers the router serves, for driving other surfaces (MCP) against the same store.
-    let handlers: SliceHandlers
+    /// The same runner the router serves, for driving other surfaces (MCP) against the same store.
+    let runner: SliceRunner
     var store: any CoraStore { opened.store }
 
     static let principal = Fixtures.principal.description
@@ -25,14 +26,14 @@ struct Harness {
         let opened = try await kind.open(clock: clock)
         let store = opened.store
         let metrics = ServiceMetrics()
-        let dependencies = ServiceDependencies(store: store, policy: policy, clock: clock, ids: ids, onAppended: metrics.recordAppended)
+        let dependencies = ServiceDependencies(store: store, clock: clock, ids: ids, onAppended: metrics.recordAppended)
         var logger = Logger(label: "cora.test")
         logger.logLevel = .critical
-        let services = Services(dependencies, metrics: metrics)
+        let services = Services(runner: SliceRunner(dependencies: dependencies, policy: policy), metrics: metrics, logger: logger)
         let app = Application(router: CoraRouter.build(services: services, logger: logger), logger: logger)
         do {
             try await app.test(.router) { client in
-                try await body(Harness(client: client, opened: opened, handlers: services.handlers))
+                try await body(Harness(client: client, opened: opened, runner: services.runner))
             }
         } catch {
             try? await opened.close()

@@ -2,6 +2,8 @@ import CoraData
 import CoraMCP
 import CoraKernel
 import CoraTestSupport
+import CoraWire
+import Logging
 import Foundation
 import MCP
 import Testing
@@ -12,7 +14,7 @@ struct MCPSession {
 
     static func open(_ app: Harness, principal: String = Harness.principal) async throws -> MCPSession {
         let principalID = PrincipalID(try #require(UUID(strict: principal)))
-        let server = await CoraMCPServer.make(handlers: app.handlers) { CallContext(principal: principalID, correlationID: UUID()) }
+        let server = await CoraMCPServer.make(runner: app.runner, logger: Logger(label: "cora.test.mcp")) { CallContext(principal: principalID, correlationID: UUID()) }
         let (clientTransport, serverTransport) = await InMemoryTransport.createConnectedPair()
         try await server.start(transport: serverTransport)
         let client = MCP.Client(name: "cora-tests", version: "1")

@@ -1,6 +1,7 @@
 import CoraData
 import CoraKernel
 import CoraTestSupport
+import CoraWire
 import Foundation
 import Testing
 
@@ -94,7 +95,7 @@ struct MalformedBodies {
 
     /// Whether a near-miss happens to still be valid (e.g. `derived_from: null`); those are made invalid.
     func isAcceptable(_ body: JSONValue) -> Bool {
-        (try? RegisterDataset(body: .json(body))).map { command in
+        (try? Slices.registerDataset.command(from: WireRequest(body: .json(body)))).map { command in
             command.producingRunID == nil && command.subjectID == nil && command.derivedFrom.isEmpty
         } ?? false
     }

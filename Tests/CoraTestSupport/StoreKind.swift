@@ -30,10 +30,23 @@ public enum StoreKind: String, Sendable, CustomStringConvertible {
             let store = try await SQLiteStore.open(path: database.path, clock: clock, idempotencyRetentionSeconds: retentionSeconds)
             return OpenedStore(store: store, location: "sqlite:" + database.path, cleanup: database.cleanup)
         case .postgres:
-            let url = try await PostgresCluster.shared.freshDatabaseURL()
-            let store = try await PostgresStore.open(url: url, clock: clock, idempotencyRetentionSeconds: retentionSeconds)
-            return OpenedStore(store: store, location: url, cleanup: {})
+            return try await Self.openPostgres(url: try await PostgresCluster.shared.freshDatabaseURL(), clock: clock, retentionSeconds: retentionSeconds)
         }
+    }
+
+    /// A PostgreSQL store on `url`, migrated, its pool running (as the composition root runs it, beside
+    /// its user) until the store is closed.
+    public static func openPostgres(url: String, clock: any WallClock = SystemClock(), retentionSeconds: Int64 = 86_400,
+                                    operationTimeout: Duration = .seconds(5)) async throws -> OpenedStore {
+        let store = try PostgresStore(url: url, clock: clock, idempotencyRetentionSeconds: retentionSeconds, operationTimeout: operationTimeout)
+        let pool = Task { try await store.run() }
+        do {
+            try await store.migrate()
+        } catch {
+            pool.cancel()
+            throw error
+        }
+        return OpenedStore(store: store, location: url, cleanup: { pool.cancel() })
     }
 }
 

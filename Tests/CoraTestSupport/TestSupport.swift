@@ -1,6 +1,7 @@
 import CoraData
 import CoraKernel
 import CoraStoreSQLite
+import CoraWire
 import Foundation
 import Synchronization
 
@@ -90,6 +91,11 @@ public enum Fixtures {
         ]
         for (key, value) in overrides { members[key] = value }
         return .object(members)
+    }
+
+    /// A RegisterDataset command read from `registerBody(overrides)` as the wire reads it.
+    public static func registerCommand(_ overrides: [String: JSONValue] = [:]) throws -> RegisterDataset {
+        try Slices.registerDataset.command(from: WireRequest(body: .json(registerBody(overrides))))
     }
 }
 

@@ -127,7 +127,7 @@ struct PostgresSpecificTests {
     /// at the store's deadline, and the transaction it waited on is unharmed.
     @Test(.timeLimit(.minutes(1))) func aCallStuckPastTheDeadlineAnswersStoreUnavailable() async throws {
         try await withPostgres { opened, store in
-            let impatient = try await PostgresStore.open(url: opened.location, operationTimeout: .milliseconds(300))
+            let impatient = try await StoreKind.openPostgres(url: opened.location, operationTimeout: .milliseconds(300))
             defer { Task { try? await impatient.close() } }
             let stream = StreamID(.run, UUID())
             let event = PendingEvent(stream: stream, eventType: "RunStarted", payload: ["name": "r"], occurredAt: Timestamp(microsecondsSinceEpoch: 0))
@@ -137,7 +137,7 @@ struct PostgresSpecificTests {
                 // The same version from another connection waits on the unique index until `holder` ends.
                 let started = ContinuousClock.now
                 do {
-                    _ = try await impatient.transaction { tx in try await tx.append([event], metadata: metadata, expectedVersions: [stream: 0]) }
+                    _ = try await impatient.store.transaction { tx in try await tx.append([event], metadata: metadata, expectedVersions: [stream: 0]) }
                     Issue.record("the blocked append returned")
                 } catch let error as StoreError {
                     guard case .unavailable = error else { Issue.record("\(error)"); return }
@@ -175,8 +175,7 @@ struct PostgresSpecificTests {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for _ in 0..<5 {
                     group.addTask {
-                        let store = try await PostgresStore.open(url: opened.location)
-                        try await store.close()
+                        try await StoreKind.openPostgres(url: opened.location).close()
                     }
                 }
                 try await group.waitForAll()

@@ -19,8 +19,8 @@ final class CountingStore: CoraStore {
         self.readsOneEventBehind = readsOneEventBehind
     }
 
-    struct CountingTransaction: StoreTransaction {
-        let inner: any StoreTransaction
+    struct CountingTransaction: DataTransaction {
+        let inner: any DataTransaction
         let loads: Locked<[Int]>
         let readsOneEventBehind: Bool
         func load(_ streams: [StreamID]) async throws -> [StreamID: [RecordedEvent]] {
@@ -28,9 +28,10 @@ final class CountingStore: CoraStore {
             let loaded = try await inner.load(streams)
             return readsOneEventBehind ? loaded.mapValues { Array($0.dropLast()) } : loaded
         }
-        func append(_ events: [PendingEvent], metadata: EventMetadata, expectedVersions: [StreamID: Int]) async throws -> [RecordedEvent] {
-            try await inner.append(events, metadata: metadata, expectedVersions: expectedVersions)
-        }
+        var clock: any WallClock { inner.clock }
+        var eventIDs: any IDGenerator { inner.eventIDs }
+        func insert(_ events: [NewEvent]) async throws -> [Int64] { try await inner.insert(events) }
+        func apply(_ changes: [ReadModelChange]) async throws { try await inner.apply(changes) }
         func claimIdempotency(_ scope: IdempotencyScope, requestHash: String) async throws -> IdempotencyClaim {
             try await inner.claimIdempotency(scope, requestHash: requestHash)
         }
@@ -39,7 +40,7 @@ final class CountingStore: CoraStore {
         }
     }
 
-    func transaction<T: Sendable>(_ work: @escaping @Sendable (any StoreTransaction) async throws -> T) async throws -> T {
+    func transaction<T: Sendable>(_ work: @escaping @Sendable (any DataTransaction) async throws -> T) async throws -> T {
         transactions.withLock { $0 += 1 }
         let loads = self.loads
         let behind = readsOneEventBehind
@@ -53,9 +54,9 @@ final class CountingStore: CoraStore {
         try await inner.listDatasets(filter, after: after, limit: limit)
     }
     func datasetStreamIDs(after: UUID?, limit: Int) async throws -> [UUID] { try await inner.datasetStreamIDs(after: after, limit: limit) }
-    func summaryRows(_ ids: [UUID]) async throws -> [UUID: DatasetSummaryRow] { try await inner.summaryRows(ids) }
-    func writeSummaryRows(_ rows: [DatasetSummaryRow]) async throws { try await inner.writeSummaryRows(rows) }
-    func deleteSummaryRowsWithoutEvents() async throws -> Int { try await inner.deleteSummaryRowsWithoutEvents() }
+    func readModelRows(_ ids: [UUID]) async throws -> [UUID: DatasetReadModelRows] { try await inner.readModelRows(ids) }
+    func replaceReadModelRows(_ rows: [DatasetReadModelRows]) async throws { try await inner.replaceReadModelRows(rows) }
+    func deleteReadModelRowsWithoutEvents() async throws -> Int { try await inner.deleteReadModelRowsWithoutEvents() }
 }
 
 @Suite("Round trips per command")
@@ -66,23 +67,19 @@ struct RoundTripTests {
             let counting = CountingStore(store)
             let dependencies = ServiceDependencies(store: counting)
             var sources: [JSONValue] = []
-            for n in 0..<10 {
-                let id = try await RegisterDatasetHandler(dependencies).handle(body: .json(Fixtures.registerBody()), idempotencyKey: "s\(n)", caller: Fixtures.caller()).datasetID
-                sources.append(.string(id.lowercased))
-            }
-            let subject = try await RegisterSubjectHandler(dependencies).handle(body: .json(["name": "s"]), idempotencyKey: nil, caller: Fixtures.caller())
-            let run = try await StartRunHandler(dependencies).handle(body: .json(["name": "r"]), idempotencyKey: nil, caller: Fixtures.caller())
+            for _ in 0..<10 { sources.append(.string(try await dependencies.register().lowercased)) }
+            let subject = try await dependencies.registerSubject()
+            let run = try await dependencies.startRun()
             counting.loads.withLock { $0.removeAll() }
             counting.transactions.withLock { $0 = 0 }
 
-            let body = Fixtures.registerBody(["derived_from": .array(sources), "producing_run_id": .string(run.id.lowercased), "subject_id": .string(subject.id.lowercased)])
-            let id = try await RegisterDatasetHandler(dependencies).handle(body: .json(body), idempotencyKey: "child", caller: Fixtures.caller()).datasetID
+            let id = try await dependencies.register(["derived_from": .array(sources), "producing_run_id": .string(run.lowercased), "subject_id": .string(subject.lowercased)])
             #expect(counting.transactions.value == 1)
             // The new stream, the Run, the Subject and all ten sources: one load of thirteen streams.
             #expect(counting.loads.value == [13])
 
             counting.loads.withLock { $0.removeAll() }
-            _ = try? await PromoteDatasetHandler(dependencies).handle(datasetID: id.lowercased, body: .json(["reason": "qa"]), caller: Fixtures.caller())
+            _ = try? await dependencies.promote(id)
             // The Dataset, then its ten sources together.
             #expect(counting.loads.value == [1, 10])
         }
@@ -97,16 +94,16 @@ struct ConcurrencyConflictTests {
     func aCommandThatLosesEveryRaceIsRetriedThenRefusedWithConcurrencyConflict(_ kind: StoreKind) async throws {
         try await kind.withStore { (store: any CoraStore) async throws in
             let dependencies = ServiceDependencies(store: store)
-            let id = try await RegisterDatasetHandler(dependencies).handle(body: .json(Fixtures.registerBody()), idempotencyKey: "k", caller: Fixtures.caller()).datasetID
-            _ = try await PromoteDatasetHandler(dependencies).handle(datasetID: id.lowercased, body: .json(["reason": "qa"]), caller: Fixtures.caller())
-            _ = try await DemoteDatasetHandler(dependencies).handle(datasetID: id.lowercased, body: .json(["reason": "drift"]), caller: Fixtures.caller())
+            let id = try await dependencies.register()
+            try await dependencies.promote(id)
+            try await dependencies.demote(id)
 
             // Read one event behind, the Dataset looks Registered in Production: a discard is decided at
             // version 3, which the store already holds.
             let racing = CountingStore(store, readsOneEventBehind: true)
             let losing = ServiceDependencies(store: racing)
             await #expect(throws: StoreError.concurrencyConflict(StreamID(.dataset, id))) {
-                _ = try await DiscardDatasetHandler(losing).handle(datasetID: id.lowercased, body: .json(["reason": "rotated"]), caller: Fixtures.caller())
+                try await losing.discard(id)
             }
             #expect(racing.transactions.value == losing.conflictRetries + 1)
             #expect(try await store.readStream(StreamID(.dataset, id)).map(\.eventType) == ["DatasetRegistered", "DatasetPromoted", "DatasetDemoted"])

@@ -12,8 +12,7 @@ struct SQLiteSpecificTests {
         let database = try TemporarySQLite()
         defer { database.cleanup() }
         let store = try await database.open()
-        let id = try await RegisterDatasetHandler(ServiceDependencies(store: store)).handle(
-            body: .json(Fixtures.registerBody()), idempotencyKey: "k", caller: Fixtures.caller()).datasetID
+        let id = try await ServiceDependencies(store: store).register()
         try await store.close()
         let raw = try await SQLiteConnection.open(storage: .file(path: database.path))
         #expect(try await raw.query("PRAGMA journal_mode").first?.column("journal_mode")?.string == "wal")

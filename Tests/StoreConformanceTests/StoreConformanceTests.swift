@@ -80,9 +80,9 @@ struct StoreConformanceTests {
             await #expect(throws: Boom.self) {
                 try await store.transaction { tx in
                     _ = try await tx.claimIdempotency(scope, requestHash: "h")
-                    let command = try RegisterDataset(body: .json(Fixtures.registerBody(["used_calibrations": [.string(SequentialIDs.id(7).lowercased)]])))
-                    let context = RegisterDatasetContext(datasetID: SequentialIDs.id(1), existing: nil, producingRun: nil, subjectExists: false, derivedFrom: [:], now: SystemClock().now())
-                    _ = try await tx.append(try RegisterDatasetDecider.decide(command, context).map(\.pending), metadata: metadata, expectedVersions: [:])
+                    let command = try Fixtures.registerCommand(["used_calibrations": [.string(SequentialIDs.id(7).lowercased)]])
+                    let context = RegisterDatasetContext(datasetID: SequentialIDs.id(1), now: SystemClock().now())
+                    _ = try await tx.append(try RegisterDatasetDecider.decide(command, nil, context).map(DomainEvent.dataset), metadata: metadata, expectedVersions: [:])
                     throw Boom()
                 }
             }
@@ -129,12 +129,10 @@ struct StoreConformanceTests {
         try await kind.withStore { (store: any CoraStore) async throws in
             let dependencies = ServiceDependencies(store: store)
             let calibration = SequentialIDs.id(50)
-            let id = try await RegisterDatasetHandler(dependencies).handle(
-                body: .json(Fixtures.registerBody(["used_calibrations": [.string(calibration.lowercased)]])), idempotencyKey: "k", caller: Fixtures.caller()).datasetID
-            let reason: JSONValue = ["reason": "checked"]
-            _ = try await PromoteDatasetHandler(dependencies).handle(datasetID: id.lowercased, body: .json(reason), caller: Fixtures.caller())
+            let id = try await dependencies.register(["used_calibrations": [.string(calibration.lowercased)]])
+            try await dependencies.promote(id)
             let afterPromote = try await store.listDatasets(DatasetListFilter(), after: nil, limit: 10)
-            _ = try await DiscardDatasetHandler(dependencies).handle(datasetID: id.lowercased, body: .json(reason), caller: Fixtures.caller())
+            try await dependencies.discard(id)
             let rows = try await store.listDatasets(DatasetListFilter(usedCalibrations: [calibration]), after: nil, limit: 10)
             let dataset = try #require(try DatasetEvolve.fold(try await store.readStream(StreamID(.dataset, id))))
             #expect(rows == [DatasetSummaryRow(dataset)])
@@ -153,11 +151,10 @@ struct StoreConformanceTests {
         for (calibrations, profiles) in [(ids, ["b", "a"]), (ids.reversed(), ["a", " b", "a"])] {
             try await kind.withStore(clock: ManualClock()) { (store: any CoraStore) async throws in
                 let dependencies = ServiceDependencies(store: store, clock: ManualClock(), ids: SequentialIDs())
-                let body = Fixtures.registerBody([
+                let id = try await dependencies.register([
                     "used_calibrations": .array(calibrations.enumerated().map { .string($0.offset == 0 ? $0.element.uuidString : $0.element.lowercased) }),
                     "encoding": ["media_type": "application/x-hdf5", "conforms_to": .array(profiles.map(JSONValue.string))],
                 ])
-                let id = try await RegisterDatasetHandler(dependencies).handle(body: .json(body), idempotencyKey: "k", caller: Fixtures.caller()).datasetID
                 payloads.append(CanonicalJSON.bytes(try await store.readStream(StreamID(.dataset, id))[0].payload))
             }
         }
@@ -200,13 +197,12 @@ struct StoreConformanceTests {
             let calibration = SequentialIDs.id(77)
             var ids: [UUID] = []
             for n in 0..<25 {
-                let body = Fixtures.registerBody(["name": .string("dataset \(n)"), "used_calibrations": [.string(calibration.lowercased)]])
-                ids.append(try await RegisterDatasetHandler(dependencies).handle(body: .json(body), idempotencyKey: "k\(n)", caller: Fixtures.caller()).datasetID)
+                ids.append(try await dependencies.register(["name": .string("dataset \(n)"), "used_calibrations": [.string(calibration.lowercased)]]))
             }
-            _ = try await DiscardDatasetHandler(dependencies).handle(datasetID: ids[3].lowercased, body: .json(["reason": "gone"]), caller: Fixtures.caller())
+            try await dependencies.discard(ids[3])
             let before = try await opened.store.listDatasets(DatasetListFilter(), after: nil, limit: 100)
-            let rebuild = RebuildDatasetSummary(store: opened.store, batchSize: 7)
-            #expect(try await rebuild.run().rowsChanged == 0)
+            let rebuild = RebuildReadModels(store: opened.store, batchSize: 7)
+            #expect(try await rebuild.run().changed == 0)
 
             try await opened.execute("UPDATE proj_data_dataset_summary SET name = 'garbage', status = 'Registered' WHERE dataset_id = '\(ids[3].lowercased)'")
             try await opened.execute("DELETE FROM proj_data_dataset_summary WHERE dataset_id = '\(ids[10].lowercased)'")
@@ -214,12 +210,12 @@ struct StoreConformanceTests {
             #expect(try await opened.store.listDatasets(DatasetListFilter(), after: nil, limit: 100) != before)
 
             let progress = Mutex<[Int]>([])
-            let report = try await RebuildDatasetSummary(store: opened.store, batchSize: 7).run { step in progress.withLock { $0.append(step.datasetsChecked) } }
-            #expect(report == RebuildReport(datasetsChecked: 25, rowsRewritten: 2, orphanRowsDeleted: 1))
+            let report = try await RebuildReadModels(store: opened.store, batchSize: 7).run { step in progress.withLock { $0.append(step.datasetsChecked) } }
+            #expect(report == RebuildReport(datasetsChecked: 25, rewritten: ["proj_data_dataset_summary": 2], orphansDeleted: 1))
             #expect(progress.withLock { $0 } == [7, 14, 21, 25])
             #expect(try await opened.store.listDatasets(DatasetListFilter(), after: nil, limit: 100) == before)
             #expect(try await opened.store.listDatasets(DatasetListFilter(usedCalibrations: [calibration]), after: nil, limit: 100).count == 25)
-            #expect(try await rebuild.run().rowsChanged == 0)
+            #expect(try await rebuild.run().changed == 0)
         }
     }
 }

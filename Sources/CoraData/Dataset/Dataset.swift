@@ -28,7 +28,7 @@ public struct Dataset: Sendable, Equatable {
     public let encoding: DatasetEncoding
     public let producingRunID: UUID?
     /// The producing Run's terminal status when the Dataset was registered; captured, never recomputed.
-    public let producingRunEndState: RunStatus?
+    public let producingRunEndState: RunEndState?
     public let subjectID: UUID?
     public let derivedFrom: Set<UUID>
     public let usedCalibrations: Set<UUID>

@@ -28,7 +28,7 @@ public enum DatasetError: Error, Sendable, Equatable {
     public enum CannotPromote: Sendable, Equatable {
         case discarded
         case retracted
-        case producingRunNotCompleted(RunStatus?)
+        case producingRunNotCompleted(RunEndState?)
         case derivedFromNotProduction([UUID])
     }
 

@@ -42,14 +42,15 @@ public enum DatasetEvent: Sendable, Equatable {
         PendingEvent(stream: StreamID(.dataset, datasetID), eventType: eventType, payload: payload, occurredAt: occurredAt)
     }
 
-    /// Reads a stored event back; `nil` when the type is not a Dataset event or the payload is not one
-    /// this code wrote.
+    /// Reads a stored event back without the write-side rules: what was accepted once stays readable
+    /// when a rule is tightened later. `nil` when the type is not a Dataset event or the payload lacks
+    /// a member this code writes (the store holds something foreign).
     public init?(eventType: String, payload: JSONValue) {
         switch eventType {
-        case "DatasetRegistered": guard let event = DatasetRegistered(payload: payload) else { return nil }; self = .registered(event)
-        case "DatasetPromoted": guard let event = DatasetReasonRecorded(payload: payload) else { return nil }; self = .promoted(event)
-        case "DatasetDemoted": guard let event = DatasetReasonRecorded(payload: payload) else { return nil }; self = .demoted(event)
-        case "DatasetDiscarded": guard let event = DatasetReasonRecorded(payload: payload) else { return nil }; self = .discarded(event)
+        case "DatasetRegistered": guard let event = DatasetRegistered(stored: payload) else { return nil }; self = .registered(event)
+        case "DatasetPromoted": guard let event = DatasetReasonRecorded(stored: payload) else { return nil }; self = .promoted(event)
+        case "DatasetDemoted": guard let event = DatasetReasonRecorded(stored: payload) else { return nil }; self = .demoted(event)
+        case "DatasetDiscarded": guard let event = DatasetReasonRecorded(stored: payload) else { return nil }; self = .discarded(event)
         default: return nil
         }
     }
@@ -65,7 +66,7 @@ public struct DatasetRegistered: Sendable, Equatable {
     public let producingRunID: UUID?
     public let subjectID: UUID?
     public let derivedFrom: Set<UUID>
-    public let producingRunEndState: RunStatus?
+    public let producingRunEndState: RunEndState?
     public let intent: Intent
     public let usedCalibrations: Set<UUID>
     public let occurredAt: Timestamp
@@ -89,9 +90,9 @@ public struct DatasetRegistered: Sendable, Equatable {
         ])
     }
 
-    init(datasetID: UUID, name: DatasetName, uri: DatasetURI, checksum: DatasetChecksum, byteSize: DatasetByteSize,
-         encoding: DatasetEncoding, producingRunID: UUID?, subjectID: UUID?, derivedFrom: Set<UUID>,
-         producingRunEndState: RunStatus?, intent: Intent, usedCalibrations: Set<UUID>, occurredAt: Timestamp) {
+    public init(datasetID: UUID, name: DatasetName, uri: DatasetURI, checksum: DatasetChecksum, byteSize: DatasetByteSize,
+                encoding: DatasetEncoding, producingRunID: UUID?, subjectID: UUID?, derivedFrom: Set<UUID>,
+                producingRunEndState: RunEndState?, intent: Intent, usedCalibrations: Set<UUID>, occurredAt: Timestamp) {
         self.datasetID = datasetID
         self.name = name
         self.uri = uri
@@ -107,27 +108,27 @@ public struct DatasetRegistered: Sendable, Equatable {
         self.occurredAt = occurredAt
     }
 
-    init?(payload: JSONValue) {
+    init?(stored payload: JSONValue) {
         let reader = StoredPayload(payload)
         let checksum = StoredPayload(payload["checksum"])
         let encoding = StoredPayload(payload["encoding"])
-        guard let datasetID = reader.uuid("dataset_id"),
-              let name = reader.string("name").flatMap({ try? DatasetName($0) }),
-              let uri = reader.string("uri").flatMap({ try? DatasetURI($0) }),
-              let checksumValue = try? DatasetChecksum(algorithm: checksum.string("algorithm") ?? "", value: checksum.string("value") ?? ""),
-              case .number(let size)? = payload["byte_size"], let byteSize = try? DatasetByteSize(literal: size),
-              let encodingValue = try? DatasetEncoding(mediaType: encoding.string("media_type") ?? "", conformsTo: encoding.strings("conforms_to") ?? []),
+        guard let datasetID = reader.uuid("dataset_id"), let name = reader.string("name"), let uri = reader.string("uri"),
+              let algorithm = checksum.string("algorithm"), let checksumValue = checksum.string("value"),
+              case .number(let size)? = payload["byte_size"], let byteSize = Int64(size),
+              let mediaType = encoding.string("media_type"), let conformsTo = encoding.strings("conforms_to"),
               let derivedFrom = reader.uuids("derived_from"),
               let usedCalibrations = reader.uuids("used_calibrations"),
               let intent = reader.string("intent"),
               let occurredAt = reader.timestamp("occurred_at")
         else { return nil }
-        var endState: RunStatus?
+        var endState: RunEndState?
         if let stored = reader.string("producing_run_end_state") {
-            guard let known = RunStatus(rawValue: stored) else { return nil }
+            guard let known = RunEndState(rawValue: stored) else { return nil }
             endState = known
         }
-        self.init(datasetID: datasetID, name: name, uri: uri, checksum: checksumValue, byteSize: byteSize, encoding: encodingValue,
+        self.init(datasetID: datasetID, name: DatasetName(stored: name), uri: DatasetURI(stored: uri),
+                  checksum: DatasetChecksum(storedAlgorithm: algorithm, value: checksumValue), byteSize: DatasetByteSize(stored: byteSize),
+                  encoding: DatasetEncoding(storedMediaType: mediaType, conformsTo: Set(conformsTo)),
                   producingRunID: reader.uuid("producing_run_id"), subjectID: reader.uuid("subject_id"),
                   derivedFrom: Set(derivedFrom), producingRunEndState: endState,
                   intent: Intent(rawValue: intent), usedCalibrations: Set(usedCalibrations), occurredAt: occurredAt)
@@ -150,13 +151,11 @@ public struct DatasetReasonRecorded: Sendable, Equatable {
         .object(["dataset_id": .string(datasetID.lowercased), "reason": .string(reason.value), "occurred_at": .string(occurredAt.rfc3339)])
     }
 
-    init?(payload: JSONValue) {
+    init?(stored payload: JSONValue) {
         let reader = StoredPayload(payload)
-        guard let datasetID = reader.uuid("dataset_id"), let text = reader.string("reason"),
-              let reason = try? Reason(text, orThrow: DatasetError.invalidPromotionReason),
-              let occurredAt = reader.timestamp("occurred_at")
+        guard let datasetID = reader.uuid("dataset_id"), let reason = reader.string("reason"), let occurredAt = reader.timestamp("occurred_at")
         else { return nil }
-        self.init(datasetID: datasetID, reason: reason, occurredAt: occurredAt)
+        self.init(datasetID: datasetID, reason: Reason(stored: reason), occurredAt: occurredAt)
     }
 }
 

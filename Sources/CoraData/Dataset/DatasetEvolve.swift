@@ -1,10 +1,13 @@
 import CoraKernel
 
-/// The one evolve function of the Dataset aggregate: pure, total, no validation at fold time.
+/// The one evolve function of the Dataset aggregate: pure, no validation at fold time. `nil` means the
+/// event cannot follow the state (a transition on an empty stream, a second genesis): a stream that
+/// holds such a sequence is corrupt, which folding reports rather than hides.
 public enum DatasetEvolve {
     public static func evolve(_ state: Dataset?, _ event: DatasetEvent) -> Dataset? {
         switch event {
         case .registered(let registered):
+            guard state == nil else { return nil }
             return Dataset(
                 id: registered.datasetID, name: registered.name, uri: registered.uri, checksum: registered.checksum,
                 byteSize: registered.byteSize, encoding: registered.encoding, producingRunID: registered.producingRunID,
@@ -29,7 +32,7 @@ public enum DatasetEvolve {
         return next
     }
 
-    /// Folds a stored stream; throws when it holds an event this code cannot read.
+    /// Folds a stored stream; throws when it holds an event this code cannot read or apply.
     public static func fold(_ events: [RecordedEvent]) throws(StoreError) -> Dataset? {
         try foldStream(events, decode: DatasetEvent.init(eventType:payload:), evolve: evolve)
     }

@@ -12,6 +12,9 @@ public struct DatasetName: Sendable, Hashable {
         case .failure(let violation): throw .invalidName(violation.sentence("name", maximum: 200))
         }
     }
+
+    /// A name read back from a stored event: taken as written, whatever today's rule says.
+    init(stored value: String) { self.value = value }
 }
 
 /// Trimmed, 1–2048 scalars, an RFC 3986 scheme that is not on the block list, no white space or
@@ -41,6 +44,9 @@ public struct DatasetURI: Sendable, Hashable {
         }
         self.value = value
     }
+
+    /// A URI read back from a stored event: taken as written.
+    init(stored value: String) { self.value = value }
 }
 
 extension Unicode.Scalar {
@@ -67,7 +73,13 @@ public struct DatasetChecksum: Sendable, Hashable {
         self.value = value
     }
 
-    var json: JSONValue { .object(["algorithm": .string(algorithm), "value": .string(value)]) }
+    /// A checksum read back from a stored event: taken as written.
+    init(storedAlgorithm algorithm: String, value: String) {
+        self.algorithm = algorithm
+        self.value = value
+    }
+
+    public var json: JSONValue { .object(["algorithm": .string(algorithm), "value": .string(value)]) }
 }
 
 /// A whole number of bytes, 0 ≤ n ≤ 2^63−1, written in any JSON number notation.
@@ -78,6 +90,9 @@ public struct DatasetByteSize: Sendable, Hashable {
         guard value >= 0 else { throw .invalidByteSize("byte_size must not be negative") }
         self.value = value
     }
+
+    /// A size read back from a stored event: taken as written.
+    init(stored value: Int64) { self.value = value }
 
     /// Reads the exact value of a JSON number literal (`1024`, `1024.0`, `1e3`) without floating point.
     public init(literal: String) throws(DatasetError) {
@@ -140,6 +155,12 @@ public struct DatasetEncoding: Sendable, Hashable {
         self.conformsTo = profiles
     }
 
+    /// An encoding read back from a stored event: taken as written.
+    init(storedMediaType mediaType: String, conformsTo: Set<String>) {
+        self.mediaType = mediaType
+        self.conformsTo = conformsTo
+    }
+
     /// RFC 9110 token characters.
     private static func isToken(_ text: Substring) -> Bool {
         !text.isEmpty && text.unicodeScalars.allSatisfy { scalar in
@@ -153,13 +174,13 @@ public struct DatasetEncoding: Sendable, Hashable {
         return halves.count == 2 && isToken(halves[0]) && isToken(halves[1])
     }
 
-    var json: JSONValue {
+    public var json: JSONValue {
         .object(["media_type": .string(mediaType), "conforms_to": .array(conformsTo.sorted(by: codePointOrder).map(JSONValue.string))])
     }
 }
 
 /// Sort order for string sets: by Unicode code point, as canonical JSON sorts keys.
-func codePointOrder(_ lhs: String, _ rhs: String) -> Bool {
+public func codePointOrder(_ lhs: String, _ rhs: String) -> Bool {
     lhs.unicodeScalars.lexicographicallyPrecedes(rhs.unicodeScalars)
 }
 
@@ -170,8 +191,11 @@ func boundedUUIDSet(_ ids: [UUID], maximum: Int = 64, error: (String) -> Dataset
     return set
 }
 
+/// UUIDs ordered as their lower-case text, which is also byte order (what PostgreSQL and the cursor use).
+public func uuidOrder(_ lhs: UUID, _ rhs: UUID) -> Bool { lhs.lowercased < rhs.lowercased }
+
 /// Lower-case UUID strings, sorted; the canonical form of an id set.
-func sortedIDs(_ ids: some Collection<UUID>) -> [String] {
+public func sortedIDs(_ ids: some Collection<UUID>) -> [String] {
     ids.map(\.lowercased).sorted()
 }
 
@@ -186,4 +210,7 @@ public struct Reason: Sendable, Hashable {
         case .failure(let violation): throw failure(violation.sentence("reason", maximum: 500))
         }
     }
+
+    /// A reason read back from a stored event: taken as written.
+    init(stored value: String) { self.value = value }
 }

@@ -33,18 +33,6 @@ public struct DatasetSummaryRow: Sendable, Equatable {
                   subjectID: dataset.subjectID, status: dataset.status, usedCalibrations: dataset.usedCalibrations.sorted(by: uuidOrder),
                   createdAt: dataset.createdAt, updatedAt: dataset.updatedAt)
     }
-
-    /// A ListDatasets item.
-    public var listItem: JSONValue {
-        .object([
-            "dataset_id": .string(datasetID.lowercased), "name": .string(name), "uri": .string(uri),
-            "producing_run_id": producingRunID.map { .string($0.lowercased) } ?? .null,
-            "subject_id": subjectID.map { .string($0.lowercased) } ?? .null,
-            "status": .string(status.rawValue),
-            "used_calibrations": .array(usedCalibrations.map { .string($0.lowercased) }),
-            "created_at": .string(createdAt.rfc3339),
-        ])
-    }
 }
 
 /// The projection as a pure function: which row change an appended event causes. Stores execute the
@@ -55,17 +43,32 @@ public enum DatasetSummaryChange: Sendable, Equatable {
     case touch(datasetID: UUID, updatedAt: Timestamp)
 }
 
+extension DatasetSummaryChange {
+    /// The change as a store executes it, on a row held in memory.
+    func applied(to row: DatasetSummaryRow?) -> DatasetSummaryRow? {
+        switch self {
+        case .upsert(let row): return row
+        case .setStatus(_, let status, let updatedAt):
+            return row.map { DatasetSummaryRow(datasetID: $0.datasetID, name: $0.name, uri: $0.uri, producingRunID: $0.producingRunID, subjectID: $0.subjectID,
+                                               status: status, usedCalibrations: $0.usedCalibrations, createdAt: $0.createdAt, updatedAt: updatedAt) }
+        case .touch(_, let updatedAt):
+            return row.map { DatasetSummaryRow(datasetID: $0.datasetID, name: $0.name, uri: $0.uri, producingRunID: $0.producingRunID, subjectID: $0.subjectID,
+                                               status: $0.status, usedCalibrations: $0.usedCalibrations, createdAt: $0.createdAt, updatedAt: updatedAt) }
+        }
+    }
+}
+
+/// `proj_data_dataset_summary` as a pure function of the typed event: one row per Dataset.
 public enum DatasetSummaryProjection {
-    public static func change(for event: RecordedEvent) -> DatasetSummaryChange? {
-        guard event.stream.type == .dataset, let decoded = DatasetEvent(eventType: event.eventType, payload: event.payload) else { return nil }
-        switch decoded {
+    public static func changes(for event: DatasetEvent) -> [DatasetSummaryChange] {
+        switch event {
         case .registered(let registered):
-            guard let dataset = DatasetEvolve.evolve(nil, .registered(registered)) else { return nil }
-            return .upsert(DatasetSummaryRow(dataset))
+            guard let dataset = DatasetEvolve.evolve(nil, .registered(registered)) else { return [] }
+            return [.upsert(DatasetSummaryRow(dataset))]
         case .promoted(let change), .demoted(let change):
-            return .touch(datasetID: change.datasetID, updatedAt: change.occurredAt)
+            return [.touch(datasetID: change.datasetID, updatedAt: change.occurredAt)]
         case .discarded(let change):
-            return .setStatus(datasetID: change.datasetID, status: .discarded, updatedAt: change.occurredAt)
+            return [.setStatus(datasetID: change.datasetID, status: .discarded, updatedAt: change.occurredAt)]
         }
     }
 }

@@ -44,8 +44,6 @@ public struct AccessPolicy: Sendable {
         self.grants = grants
     }
 
-    public var isOpen: Bool { grants == nil }
-
     public struct InvalidPolicy: Error, CustomStringConvertible {
         public let description: String
     }

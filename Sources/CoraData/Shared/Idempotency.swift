@@ -21,24 +21,15 @@ public enum IdempotencyError: Error, Sendable, Equatable, ProblemReportable {
 }
 
 /// A validated key: 1–255 characters, no control characters. Keys are opaque, so they are not trimmed.
-struct IdempotencyKey {
-    let value: String
+public struct IdempotencyKey: Sendable, Hashable {
+    public let value: String
 
-    init(_ raw: String) throws(IdempotencyError) {
+    public init(_ raw: String) throws(IdempotencyError) {
         let count = raw.unicodeScalars.count
         guard count > 0 else { throw .invalid("Idempotency-Key must not be empty.") }
         guard count <= 255 else { throw .invalid("Idempotency-Key must be at most 255 characters; got \(count).") }
         guard !raw.unicodeScalars.contains(where: TextRule.isControl) else { throw .invalid("Idempotency-Key must not contain control characters.") }
         value = raw
-    }
-
-    /// The key a command requires (register) or accepts (the optional creates).
-    static func parse(_ raw: String?, required: Bool) throws(IdempotencyError) -> IdempotencyKey? {
-        guard let raw else {
-            if required { throw .missing }
-            return nil
-        }
-        return try IdempotencyKey(raw)
     }
 }
 

@@ -1,14 +1,10 @@
 import CoraKernel
 import Foundation
 
-/// The store the Data module needs: the event store port plus the summary projection's read side.
-public protocol CoraStore: EventStore, DatasetSummaryReader, DatasetSummaryMaintenance {}
-
 /// What every handler is given; one value, built once by the composition root. Tests replace the
 /// clock and the id generator, nothing else.
 public struct ServiceDependencies: Sendable {
     public let store: any CoraStore
-    public let policy: AccessPolicy
     public let clock: any WallClock
     public let ids: any IDGenerator
     /// Told about every event appended, after commit (metrics).
@@ -16,19 +12,13 @@ public struct ServiceDependencies: Sendable {
     /// Optimistic-concurrency retries before a conflict is reported.
     public let conflictRetries: Int
 
-    public init(store: any CoraStore, policy: AccessPolicy = .allowAll, clock: any WallClock = SystemClock(),
-                ids: any IDGenerator = UUIDv7Generator(), onAppended: @escaping @Sendable ([RecordedEvent]) -> Void = { _ in },
-                conflictRetries: Int = 5) {
+    public init(store: any CoraStore, clock: any WallClock = SystemClock(), ids: any IDGenerator = UUIDv7Generator(),
+                onAppended: @escaping @Sendable ([RecordedEvent]) -> Void = { _ in }, conflictRetries: Int = 5) {
         self.store = store
-        self.policy = policy
         self.clock = clock
         self.ids = ids
         self.onAppended = onAppended
         self.conflictRetries = conflictRetries
-    }
-
-    public func authorize(_ operation: OperationName, _ caller: CallContext) throws(AccessError) {
-        try policy.authorize(operation, for: caller.principal)
     }
 
     func metadata(_ caller: CallContext) -> EventMetadata {
@@ -37,7 +27,7 @@ public struct ServiceDependencies: Sendable {
 
     /// Runs load → decide → append in one transaction, re-running it when another writer got to a
     /// stream first, so racing commands give one event and one clear refusal, never two events.
-    func write<T: Sendable>(_ work: @escaping @Sendable (any StoreTransaction) async throws -> (T, [RecordedEvent])) async throws -> T {
+    func write<T: Sendable>(_ work: @escaping @Sendable (any DataTransaction) async throws -> (T, [RecordedEvent])) async throws -> T {
         var attempt = 0
         while true {
             do {
@@ -55,7 +45,7 @@ public struct ServiceDependencies: Sendable {
     /// all in one transaction; a replay returns the stored response and appends nothing.
     func idempotentWrite(
         _ operation: OperationName, key: IdempotencyKey?, command: JSONValue, caller: CallContext,
-        _ work: @escaping @Sendable (any StoreTransaction) async throws -> (StoredResponse, [RecordedEvent])
+        _ work: @escaping @Sendable (any DataTransaction) async throws -> (StoredResponse, [RecordedEvent])
     ) async throws -> (StoredResponse, replayed: Bool) {
         guard let key else {
             return (try await write(work), false)

@@ -1,5 +1,6 @@
 import CoraData
 import CoraKernel
+import CoraWire
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -10,35 +11,41 @@ import NIOCore
 // protocol; these routes only translate Hummingbird requests and responses to and from it.
 
 extension Endpoints {
+    /// Size, content type and identity are checked as for REST before the transport sees anything.
+    static let mcpRefusals = ["Unauthenticated", "NotFound", "StoreUnavailable"]
+
     static let mcpPost = Endpoint(.post, "/mcp", OpenAPIOperation(
         "McpPost", "MCP Streamable HTTP: JSON-RPC messages from the client (initialize opens a session).",
-        headers: [("Mcp-Session-Id", false, "The session, after initialize.")], responses: [(200, "JSON or an SSE stream.", nil)]
+        headers: [("Mcp-Session-Id", false, "The session, after initialize.")], responses: [(200, "JSON or an SSE stream.", nil)],
+        refusals: ["PayloadTooLarge", "UnsupportedMediaType"] + mcpRefusals
     )) { request, context, services in
-        // Size, content type and identity are checked as for REST before the transport sees anything.
-        let (body, _) = try await RequestInput.command(request, context)
-        guard case .bytes(let bytes) = body else { return Responses.noContent() }
-        return await forward(request, body: Data(bytes), services: services)
+        let body = try await RestInput.body(request)
+        _ = try RestInput.identify(request, context)()
+        return await forward(request, context, body: Data(body), services: services)
     }
 
     static let mcpGet = Endpoint(.get, "/mcp", OpenAPIOperation(
         "McpGet", "MCP Streamable HTTP: the session's server-to-client SSE stream.",
-        headers: [("Mcp-Session-Id", true, "The session.")], responses: [(200, "An SSE stream.", nil)]
+        headers: [("Mcp-Session-Id", true, "The session.")], responses: [(200, "An SSE stream.", nil)], refusals: mcpRefusals
     )) { request, context, services in
-        _ = try RequestInput.caller(request, context)
-        return await forward(request, body: nil, services: services)
+        _ = try RestInput.identify(request, context)()
+        return await forward(request, context, body: nil, services: services)
     }
 
     static let mcpDelete = Endpoint(.delete, "/mcp", OpenAPIOperation(
         "McpDelete", "MCP Streamable HTTP: end the session.",
-        headers: [("Mcp-Session-Id", true, "The session.")], responses: [(200, "Ended.", nil)]
+        headers: [("Mcp-Session-Id", true, "The session.")], responses: [(200, "Ended.", nil)], refusals: mcpRefusals
     )) { request, context, services in
-        _ = try RequestInput.caller(request, context)
-        return await forward(request, body: nil, services: services)
+        _ = try RestInput.identify(request, context)()
+        return await forward(request, context, body: nil, services: services)
     }
 
-    private static func forward(_ request: Request, body: Data?, services: Services) async -> Response {
+    /// Hands the request to the session's transport with the request's correlation id in its headers, so
+    /// each tool call's events carry the id the HTTP response echoes.
+    private static func forward(_ request: Request, _ context: CoraRequestContext, body: Data?, services: Services) async -> Response {
         var headers: [String: String] = [:]
         for field in request.headers { headers[field.name.canonicalName] = field.value }
+        headers[HTTPField.Name.correlationID.canonicalName] = context.correlationID.lowercased
         let answer = await services.mcpSessions.handle(MCP.HTTPRequest(method: request.method.rawValue, headers: headers, body: body, path: request.uri.path))
         var fields = HTTPFields()
         for (name, value) in answer.headers { if let fieldName = HTTPField.Name(name) { fields[fieldName] = value } }

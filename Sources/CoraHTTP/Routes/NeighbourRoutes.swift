@@ -1,5 +1,6 @@
 import CoraData
 import CoraKernel
+import CoraWire
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -7,59 +8,33 @@ import Hummingbird
 // The Run and Subject slices the Data module reads from (CONTRACT §7).
 
 extension Endpoints {
-    static let registerSubject = Endpoint(.post, "/subjects", OpenAPIOperation(
+    static let registerSubject = Endpoint(.post, "/subjects", Slices.registerSubject, OpenAPIOperation(
         "RegisterSubject", "Register a Subject.",
         headers: [("Idempotency-Key", false, "Optional; makes a retry safe.")],
         requestSchema: Schema.registerSubjectBody,
         responses: [(201, "Registered.", Schema.created("subject_id"))]
-    )) { request, context, services in
-        let (body, caller) = try await RequestInput.command(request, context)
-        let created = try await services.handlers.registerSubject.handle(body: body, idempotencyKey: request.headers[.idempotencyKey], caller: caller)
-        return created.response(location: "/subjects")
+    )) { created in
+        Responses.created(createdBody("subject_id", created.id), location: "/subjects/\(created.id.lowercased)", replayed: created.replayed)
     }
 
-    static let getSubject = Endpoint(.get, "/subjects/{subject_id}", OpenAPIOperation(
-        "GetSubject", "A Subject.", pathParameters: ["subject_id"],
-        responses: [(200, "The Subject.", Schema.subject)]
-    )) { request, context, services in
-        let subject = try await services.handlers.getSubject.handle(subjectID: RequestInput.parameter(context, "subject_id"), caller: RequestInput.caller(request, context))
-        return Responses.json(subject.representation)
-    }
+    static let getSubject = Endpoint(.get, "/subjects/{subject_id}", Slices.getSubject, OpenAPIOperation(
+        "GetSubject", "A Subject.", responses: [(200, "The Subject.", Schema.subject)]
+    )) { subject in Responses.json(subject.representation) }
 
-    static let startRun = Endpoint(.post, "/runs", OpenAPIOperation(
+    static let startRun = Endpoint(.post, "/runs", Slices.startRun, OpenAPIOperation(
         "StartRun", "Start a Run (status Running).",
         headers: [("Idempotency-Key", false, "Optional; makes a retry safe.")],
         requestSchema: Schema.startRunBody,
         responses: [(201, "Started.", Schema.created("run_id"))]
-    )) { request, context, services in
-        let (body, caller) = try await RequestInput.command(request, context)
-        let created = try await services.handlers.startRun.handle(body: body, idempotencyKey: request.headers[.idempotencyKey], caller: caller)
-        return created.response(location: "/runs")
+    )) { created in
+        Responses.created(createdBody("run_id", created.id), location: "/runs/\(created.id.lowercased)", replayed: created.replayed)
     }
 
-    static let endRun = Endpoint(.post, "/runs/{run_id}/end", OpenAPIOperation(
-        "EndRun", "End a Running Run in a terminal state.", pathParameters: ["run_id"],
-        requestSchema: Schema.endRunBody,
-        responses: [(204, "Ended.", nil)]
-    )) { request, context, services in
-        let (body, caller) = try await RequestInput.command(request, context)
-        _ = try await services.handlers.endRun.handle(runID: RequestInput.parameter(context, "run_id"), body: body, caller: caller)
-        return Responses.noContent()
-    }
+    static let endRun = Endpoint(.post, "/runs/{run_id}/end", Slices.endRun, OpenAPIOperation(
+        "EndRun", "End a Running Run in a terminal state.", requestSchema: Schema.endRunBody, responses: [(204, "Ended.", nil)]
+    )) { _ in Responses.noContent() }
 
-    static let getRun = Endpoint(.get, "/runs/{run_id}", OpenAPIOperation(
-        "GetRun", "A Run.", pathParameters: ["run_id"],
-        responses: [(200, "The Run.", Schema.run)]
-    )) { request, context, services in
-        let run = try await services.handlers.getRun.handle(runID: RequestInput.parameter(context, "run_id"), caller: RequestInput.caller(request, context))
-        return Responses.json(run.representation)
-    }
-}
-
-extension CreatedEntity {
-    func response(location collection: String) -> Response {
-        var headers: HTTPFields = [.location: "\(collection)/\(id.lowercased)"]
-        if replayed { headers[.idempotentReplayed] = "true" }
-        return Responses.json(body, status: .created, headers: headers)
-    }
+    static let getRun = Endpoint(.get, "/runs/{run_id}", Slices.getRun, OpenAPIOperation(
+        "GetRun", "A Run.", responses: [(200, "The Run.", Schema.run)]
+    )) { run in Responses.json(run.representation) }
 }

@@ -1,4 +1,5 @@
 import CoraData
+import CoraWire
 import CoraKernel
 import Foundation
 import HTTPTypes
@@ -13,10 +14,11 @@ extension Endpoints {
     }
 
     static let readyz = Endpoint(.get, "/readyz", OpenAPIOperation(
-        "Readyz", "The store is reachable (503 StoreUnavailable otherwise).", responses: [(200, "Ready.", ["type": "object"])], authenticated: false
+        "Readyz", "The store is reachable (503 StoreUnavailable otherwise).", responses: [(200, "Ready.", ["type": "object"])],
+        refusals: ["StoreUnavailable"], authenticated: false
     )) { _, _, services in
         do {
-            try await services.handlers.dependencies.store.ping()
+            try await services.runner.dependencies.store.ping()
         } catch {
             throw StoreError.unavailable("ping failed")
         }

@@ -3,8 +3,9 @@ import CoraKernel
 import Foundation
 import SQLiteNIO
 
-/// The summary projection's SQL on SQLite: applying row changes and reading keyset pages.
-enum SQLiteSummaryQueries {
+/// `proj_data_dataset_summary` (and its calibration join table) on SQLite: applying row changes,
+/// reading keyset pages, and the rebuild's reads and rewrites.
+enum SQLiteDatasetSummaryModel {
     static func apply(_ change: DatasetSummaryChange, on connection: SQLiteConnection) async throws {
         switch change {
         case .upsert(let row):
@@ -92,5 +93,35 @@ enum SQLiteSummaryQueries {
         return DatasetSummaryRow(datasetID: datasetID, name: name, uri: uri, producingRunID: uuid("producing_run_id"), subjectID: uuid("subject_id"),
                                  status: status, usedCalibrations: ids, createdAt: Timestamp(microsecondsSinceEpoch: Int64(createdAt)),
                                  updatedAt: Timestamp(microsecondsSinceEpoch: Int64(updatedAt)))
+    }
+
+    /// The rows of these Datasets, by id.
+    static func rows(_ ids: [UUID], on connection: SQLiteConnection) async throws -> [UUID: DatasetSummaryRow] {
+        guard !ids.isEmpty else { return [:] }
+        let placeholders = Array(repeating: "?", count: ids.count).joined(separator: ", ")
+        let rows = try await connection.query("SELECT \(columns) FROM proj_data_dataset_summary s WHERE s.dataset_id IN (\(placeholders))",
+                                              ids.map { .text($0.lowercased) })
+        var result: [UUID: DatasetSummaryRow] = [:]
+        for row in rows {
+            let summary = try Self.row(row)
+            result[summary.datasetID] = summary
+        }
+        return result
+    }
+
+    /// Replaces one Dataset's rows with `row` (none when nil).
+    static func replace(_ datasetID: UUID, with row: DatasetSummaryRow?, on connection: SQLiteConnection) async throws {
+        if let row { return try await apply(.upsert(row), on: connection) }
+        _ = try await connection.query("DELETE FROM proj_data_dataset_used_calibrations WHERE dataset_id = ?", [.text(datasetID.lowercased)])
+        _ = try await connection.query("DELETE FROM proj_data_dataset_summary WHERE dataset_id = ?", [.text(datasetID.lowercased)])
+    }
+
+    /// Deletes rows whose Dataset has no events; returns the Dataset ids they belonged to.
+    static func deleteOrphans(on connection: SQLiteConnection) async throws -> Set<String> {
+        let orphans = "SELECT dataset_id FROM proj_data_dataset_summary s WHERE NOT EXISTS (SELECT 1 FROM events e WHERE e.stream_type = 'Dataset' AND e.stream_id = s.dataset_id)"
+        let ids = Set(try await connection.query(orphans).compactMap { $0.column("dataset_id")?.string })
+        _ = try await connection.query("DELETE FROM proj_data_dataset_used_calibrations WHERE dataset_id IN (\(orphans))")
+        _ = try await connection.query("DELETE FROM proj_data_dataset_summary WHERE dataset_id IN (\(orphans))")
+        return ids
     }
 }

@@ -4,8 +4,9 @@ import Foundation
 import Logging
 import PostgresNIO
 
-/// The summary projection's SQL on PostgreSQL.
-enum PostgresSummaryQueries {
+/// `proj_data_dataset_summary` on PostgreSQL (the seed's table and indexes): applying row changes, keyset
+/// pages, and the rebuild's reads and rewrites.
+enum PostgresDatasetSummaryModel {
     static func apply(_ change: DatasetSummaryChange, on connection: PostgresConnection, logger: Logger) async throws {
         switch change {
         case .upsert(let row):
@@ -99,5 +100,36 @@ enum PostgresSummaryQueries {
         return DatasetSummaryRow(datasetID: datasetID, name: name, uri: uri, producingRunID: runID, subjectID: subjectID, status: status,
                                  usedCalibrations: calibrations, createdAt: Timestamp(microsecondsSinceEpoch: createdAt),
                                  updatedAt: Timestamp(microsecondsSinceEpoch: updatedAt))
+    }
+
+    /// The rows of these Datasets, by id.
+    static func rows(_ ids: [UUID], on connection: PostgresConnection, logger: Logger) async throws -> [UUID: DatasetSummaryRow] {
+        var result: [UUID: DatasetSummaryRow] = [:]
+        for try await row in try await connection.query("SELECT \(unescaped: columns) FROM proj_data_dataset_summary WHERE dataset_id = ANY(\(ids)::uuid[])", logger: logger) {
+            let summary = try Self.row(row)
+            result[summary.datasetID] = summary
+        }
+        return result
+    }
+
+    /// Replaces one Dataset's row with `row` (none when nil).
+    static func replace(_ datasetID: UUID, with row: DatasetSummaryRow?, on connection: PostgresConnection, logger: Logger) async throws {
+        if let row {
+            try await connection.query(upsert(row), logger: logger)
+            return
+        }
+        try await connection.query("DELETE FROM proj_data_dataset_summary WHERE dataset_id = \(datasetID)", logger: logger)
+    }
+
+    /// Deletes rows whose Dataset has no events; returns the Dataset ids they belonged to.
+    static func deleteOrphans(on connection: PostgresConnection, logger: Logger) async throws -> Set<UUID> {
+        var ids = Set<UUID>()
+        let rows = try await connection.query("""
+            DELETE FROM proj_data_dataset_summary s
+            WHERE NOT EXISTS (SELECT 1 FROM events e WHERE e.stream_type = 'Dataset' AND e.stream_id = s.dataset_id)
+            RETURNING dataset_id
+            """, logger: logger)
+        for try await id in rows.decode(UUID.self) { ids.insert(id) }
+        return ids
     }
 }

@@ -29,23 +29,3 @@ public enum RequestError: Error, Sendable, Equatable, ProblemReportable {
         }
     }
 }
-
-/// A request body as a surface hands it over: raw bytes (REST) or an already parsed value (MCP).
-/// Parsing is deferred so that the contract's check order (authorize before shape) holds on every surface.
-public enum CommandBody: Sendable {
-    case bytes([UInt8])
-    case json(JSONValue)
-
-    func parsedObject() throws(RequestError) -> ObjectReader {
-        let value: JSONValue
-        switch self {
-        case .json(let parsed): value = parsed
-        case .bytes(let bytes):
-            guard !bytes.isEmpty else { throw .invalidRequest(field: nil, detail: "The request body is empty; a JSON object is required.") }
-            do { value = try JSONParser.parse(bytes) } catch {
-                throw .invalidRequest(field: nil, detail: "The request body is not valid JSON: \(error.message) at byte \(error.offset).")
-            }
-        }
-        return try ObjectReader(value, path: nil)
-    }
-}

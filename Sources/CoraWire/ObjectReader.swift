@@ -3,12 +3,12 @@ import Foundation
 
 /// Reads a request object member by member and refuses, as 422 `InvalidRequest`, wrong JSON types,
 /// missing required members and members it was never asked about (unknown at any depth).
-struct ObjectReader {
+public struct ObjectReader {
     private let members: [String: JSONValue]
     private let path: String?
     private var consulted: Set<String> = []
 
-    init(_ value: JSONValue, path: String?) throws(RequestError) {
+    public init(_ value: JSONValue, path: String? = nil) throws(RequestError) {
         guard case .object(let members) = value else {
             throw .invalidRequest(field: path, detail: "\(path ?? "The request body") must be a JSON object, not \(value.kindName).")
         }
@@ -32,30 +32,30 @@ struct ObjectReader {
         .invalidRequest(field: field(key), detail: "\(field(key)) is required.")
     }
 
-    mutating func requiredString(_ key: String) throws(RequestError) -> String {
+    public mutating func requiredString(_ key: String) throws(RequestError) -> String {
         guard let text = try optionalString(key) else { throw missing(key) }
         return text
     }
 
-    mutating func optionalString(_ key: String) throws(RequestError) -> String? {
+    public mutating func optionalString(_ key: String) throws(RequestError) -> String? {
         guard let value = value(key) else { return nil }
         guard case .string(let text) = value else { throw wrongType(key, expected: "a string", got: value) }
         return text
     }
 
-    mutating func requiredNumberLiteral(_ key: String) throws(RequestError) -> String {
+    public mutating func requiredNumberLiteral(_ key: String) throws(RequestError) -> String {
         guard let value = value(key) else { throw missing(key) }
         guard case .number(let literal) = value else { throw wrongType(key, expected: "a number", got: value) }
         return literal
     }
 
-    mutating func optionalUUID(_ key: String) throws(RequestError) -> UUID? {
+    public mutating func optionalUUID(_ key: String) throws(RequestError) -> UUID? {
         guard let text = try optionalString(key) else { return nil }
         guard let uuid = UUID(strict: text) else { throw .invalidRequest(field: field(key), detail: "\(field(key)) must be a UUID.") }
         return uuid
     }
 
-    mutating func stringArray(_ key: String) throws(RequestError) -> [String] {
+    public mutating func stringArray(_ key: String) throws(RequestError) -> [String] {
         guard let value = value(key) else { return [] }
         guard case .array(let elements) = value else { throw wrongType(key, expected: "an array of strings", got: value) }
         var strings: [String] = []
@@ -68,7 +68,7 @@ struct ObjectReader {
         return strings
     }
 
-    mutating func uuidArray(_ key: String) throws(RequestError) -> [UUID] {
+    public mutating func uuidArray(_ key: String) throws(RequestError) -> [UUID] {
         var uuids: [UUID] = []
         for (offset, text) in try stringArray(key).enumerated() {
             guard let uuid = UUID(strict: text) else {
@@ -79,21 +79,15 @@ struct ObjectReader {
         return uuids
     }
 
-    mutating func requiredObject(_ key: String) throws(RequestError) -> ObjectReader {
+    public mutating func requiredObject(_ key: String) throws(RequestError) -> ObjectReader {
         guard let value = value(key) else { throw missing(key) }
         return try ObjectReader(value, path: field(key))
     }
 
     /// Call last: refuses any member the caller did not read.
-    func rejectUnknownMembers() throws(RequestError) {
+    public func rejectUnknownMembers() throws(RequestError) {
         if let unknown = members.keys.filter({ !consulted.contains($0) }).sorted().first {
             throw .invalidRequest(field: field(unknown), detail: "\(field(unknown)) is not a known member.")
         }
     }
-}
-
-/// Parses a path parameter that must be a UUID (422 otherwise, after authorization).
-func parsePathUUID(_ text: String, name: String) throws(RequestError) -> UUID {
-    guard let uuid = UUID(strict: text) else { throw .invalidRequest(field: name, detail: "\(name) must be a UUID.") }
-    return uuid
 }

@@ -1,5 +1,6 @@
 import CoraData
 import CoraKernel
+import CoraWire
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -12,13 +13,29 @@ extension HTTPField.Name {
     static let idempotentReplayed = Self("Idempotent-Replayed")!
 }
 
-/// The envelope checks every slice runs first, in the contract's order: body size (413), content type
-/// (415), identity (401). Authorization and everything after belong to the handlers.
-enum RequestInput {
+/// Turns a Hummingbird request into a slice's wire request. The transport's own checks, in the
+/// contract's order, come first: body size (413), then content type (415); identity (401) and all that
+/// follows is the runner's.
+enum RestInput {
     static let maximumBodyBytes = 1 << 20
 
-    /// For commands: the body (at most 1 MiB, JSON) and the caller.
-    static func command(_ request: Request, _ context: CoraRequestContext) async throws -> (CommandBody, CallContext) {
+    /// A command: at most 1 MiB of JSON body, path parameters, query parameters, the key header.
+    static func command(_ request: Request, _ context: CoraRequestContext, path names: [String]) async throws -> WireRequest {
+        var wire = try query(request, context, path: names)
+        wire.body = .bytes(try await body(request))
+        wire.idempotencyKey = IdempotencyKeyInput(header: request.headers[.idempotencyKey])
+        return wire
+    }
+
+    /// A query: path and query parameters only.
+    static func query(_ request: Request, _ context: CoraRequestContext, path names: [String]) throws -> WireRequest {
+        var path: [String: String] = [:]
+        for name in names { path[name] = context.parameters.get(name) ?? "" }
+        return WireRequest(path: path, parameters: .pairs(try queryPairs(request)))
+    }
+
+    /// The body bytes, refusing 413 past 1 MiB and 415 when a body comes without `application/json`.
+    static func body(_ request: Request) async throws -> [UInt8] {
         var request = request
         let buffer: ByteBuffer
         do {
@@ -32,27 +49,27 @@ enum RequestInput {
                 throw RequestError.unsupportedMediaType("The request body must be sent with Content-Type: application/json.")
             }
         }
-        return (.bytes(bytes), try caller(request, context))
+        return bytes
     }
 
-    /// For queries: the caller only.
-    static func caller(_ request: Request, _ context: CoraRequestContext) throws -> CallContext {
-        guard let header = request.headers[.principalID] else {
-            throw RequestError.unauthenticated("The X-Principal-Id header is required.")
-        }
+    /// The caller named by `X-Principal-Id`, under the request's correlation id.
+    static func identify(_ request: Request, _ context: CoraRequestContext) -> Identify {
+        let header = request.headers[.principalID]
+        let correlationID = context.correlationID
+        return { try caller(principalHeader: header, correlationID: correlationID) }
+    }
+
+    static func caller(principalHeader header: String?, correlationID: UUID) throws(RequestError) -> CallContext {
+        guard let header else { throw .unauthenticated("The X-Principal-Id header is required.") }
         guard let principal = UUID(strict: header.trimmingCharacters(in: .whitespaces)) else {
-            throw RequestError.unauthenticated("The X-Principal-Id header must be a UUID.")
+            throw .unauthenticated("The X-Principal-Id header must be a UUID.")
         }
-        return CallContext(principal: PrincipalID(principal), correlationID: context.correlationID)
+        return CallContext(principal: PrincipalID(principal), correlationID: correlationID)
     }
 
     /// `application/json`, any case, optionally with parameters.
     static func isJSON(_ contentType: String) -> Bool {
         (contentType.split(separator: ";", maxSplits: 1, omittingEmptySubsequences: false).first ?? "").trimmingCharacters(in: .whitespaces).lowercased() == "application/json"
-    }
-
-    static func parameter(_ context: CoraRequestContext, _ name: String) -> String {
-        context.parameters.get(name) ?? ""
     }
 
     /// Query parameters in order, percent-decoded; repeated names kept (used_calibrations).

@@ -1,0 +1,27 @@
+import CoraKernel
+import Foundation
+
+/// A write transaction of this module's store: the event store port plus the one port read models are
+/// written through, in the same transaction as the events they follow.
+public protocol DataTransaction: StoreTransaction {
+    /// Executes read-model row changes (each idempotent: applying one twice is harmless).
+    func apply(_ changes: [ReadModelChange]) async throws
+}
+
+/// The store the Data module needs: the event store, its transactions, and the read models' read and
+/// maintenance sides.
+public protocol CoraStore: EventStore, DatasetSummaryReader, ReadModelMaintenance {
+    /// Runs `work` in one transaction; commits when it returns, rolls back when it throws.
+    func transaction<T: Sendable>(_ work: @escaping @Sendable (any DataTransaction) async throws -> T) async throws -> T
+}
+
+extension DataTransaction {
+    /// Appends typed events and writes what every read model makes of them, in this transaction: the
+    /// read models see the typed events the decider produced, never a payload decoded again.
+    public func append(_ events: [DomainEvent], metadata: EventMetadata, expectedVersions: [StreamID: Int]) async throws -> [RecordedEvent] {
+        let recorded = try await append(events.map(\.pending), metadata: metadata, expectedVersions: expectedVersions)
+        let changes = ReadModels.changes(for: zip(events, recorded).map { AppendedEvent(event: $0, envelope: $1) })
+        if !changes.isEmpty { try await apply(changes) }
+        return recorded
+    }
+}

@@ -1,0 +1,84 @@
+import CoraData
+import CoraKernel
+import Foundation
+
+// The wire representations of the domain's answers: the JSON bodies of REST and the structured content
+// of MCP results, one definition each.
+
+extension Dataset {
+    /// GetDataset's body (and the MCP command tools' results): set members sorted.
+    public var representation: JSONValue {
+        .object([
+            "id": .string(id.lowercased), "name": .string(name.value), "uri": .string(uri.value),
+            "checksum": checksum.json, "byte_size": .integer(byteSize.value), "encoding": encoding.json,
+            "producing_run_id": producingRunID.map { .string($0.lowercased) } ?? .null,
+            "producing_run_end_state": producingRunEndState.map { .string($0.rawValue) } ?? .null,
+            "subject_id": subjectID.map { .string($0.lowercased) } ?? .null,
+            "derived_from": .array(sortedIDs(derivedFrom).map(JSONValue.string)),
+            "used_calibrations": .array(sortedIDs(usedCalibrations).map(JSONValue.string)),
+            "status": .string(status.rawValue), "intent": .string(intent.rawValue),
+            "created_at": .string(createdAt.rfc3339), "updated_at": .string(updatedAt.rfc3339),
+            "version": .integer(version),
+        ])
+    }
+}
+
+extension DatasetHistory {
+    public var representation: JSONValue {
+        .object([
+            "dataset_id": .string(datasetID.lowercased),
+            "events": .array(events.map { event in
+                .object([
+                    "version": .integer(event.version), "event_type": .string(event.eventType), "payload": event.payload,
+                    "actor_id": .string(event.metadata.actorID.description),
+                    "correlation_id": .string(event.metadata.correlationID.lowercased),
+                    "occurred_at": .string(event.occurredAt.rfc3339), "recorded_at": .string(event.recordedAt.rfc3339),
+                ])
+            }),
+        ])
+    }
+}
+
+extension DatasetSummaryRow {
+    /// A ListDatasets item.
+    public var listItem: JSONValue {
+        .object([
+            "dataset_id": .string(datasetID.lowercased), "name": .string(name), "uri": .string(uri),
+            "producing_run_id": producingRunID.map { .string($0.lowercased) } ?? .null,
+            "subject_id": subjectID.map { .string($0.lowercased) } ?? .null,
+            "status": .string(status.rawValue),
+            "used_calibrations": .array(usedCalibrations.map { .string($0.lowercased) }),
+            "created_at": .string(createdAt.rfc3339),
+        ])
+    }
+}
+
+extension DatasetPage {
+    public var nextCursor: String? { next.map(DatasetListCursor.encode) }
+
+    public var representation: JSONValue {
+        .object(["items": .array(items.map(\.listItem)), "next_cursor": nextCursor.map(JSONValue.string) ?? .null])
+    }
+}
+
+extension Run {
+    public var representation: JSONValue {
+        .object([
+            "id": .string(id.lowercased), "name": .string(name),
+            "subject_id": subjectID.map { .string($0.lowercased) } ?? .null,
+            "status": .string(status.rawValue), "started_at": .string(startedAt.rfc3339),
+            "ended_at": endedAt.map { .string($0.rfc3339) } ?? .null,
+        ])
+    }
+}
+
+extension Subject {
+    public var representation: JSONValue {
+        .object(["id": .string(id.lowercased), "name": .string(name), "created_at": .string(createdAt.rfc3339)])
+    }
+}
+
+/// The body of a create slice's 201: `{"<member>": "<new id>"}`.
+public func createdBody(_ member: String, _ id: UUID) -> JSONValue {
+    .object([member: .string(id.lowercased)])
+}
