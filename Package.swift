@@ -111,6 +111,12 @@ let package = Package(
             dependencies: ["CoraKernel", "CoraData", "CoraTestSupport", .product(name: "PropertyBased", package: "swift-property-based")],
             swiftSettings: strict
         ),
+        // The shape of the code itself: layers, slices in every layer, fixed-shape SQL.
+        .testTarget(
+            name: "ArchitectureTests",
+            dependencies: ["CoraKernel", "CoraData", "CoraWire", "CoraHTTP", "CoraMCP", "CoraStorePostgres"],
+            swiftSettings: strict
+        ),
         .testTarget(name: "CoraWireTests", dependencies: ["CoraKernel", "CoraData", "CoraWire", "CoraTestSupport"], swiftSettings: strict),
         .testTarget(
             name: "StoreConformanceTests",
@@ -137,6 +143,7 @@ let package = Package(
             dependencies: [
                 "CoraKernel", "cora", "CoraTestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "SQLiteNIO", package: "sqlite-nio"),
             ],
             exclude: ["Resources"],
             swiftSettings: strict

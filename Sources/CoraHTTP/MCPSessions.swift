@@ -10,10 +10,13 @@ import MCP
 public struct MCPSessionLimits: Sendable {
     public var idleTimeout: Duration
     public var maximum: Int
+    /// What idle time is measured on; tests move it by hand.
+    public var now: @Sendable () -> ContinuousClock.Instant
 
-    public init(idleTimeout: Duration = .seconds(30 * 60), maximum: Int = 1000) {
+    public init(idleTimeout: Duration = .seconds(30 * 60), maximum: Int = 1000, now: @escaping @Sendable () -> ContinuousClock.Instant = { .now }) {
         self.idleTimeout = idleTimeout
         self.maximum = maximum
+        self.now = now
     }
 }
 
@@ -47,7 +50,7 @@ actor MCPSessions {
             guard var session = sessions[sessionID] else {
                 return .error(statusCode: 404, .invalidRequest("Not Found: unknown, expired or ended session"))
             }
-            session.lastUsed = .now
+            session.lastUsed = limits.now()
             sessions[sessionID] = session
             let response = await session.transport.handleRequest(request)
             if request.method.uppercased() == "DELETE" {
@@ -75,7 +78,7 @@ actor MCPSessions {
         }
         let response = await transport.handleRequest(request)
         if let sessionID = response.headers[HTTPHeaderName.sessionID] {
-            sessions[sessionID] = Session(transport: transport, server: server, lastUsed: .now)
+            sessions[sessionID] = Session(transport: transport, server: server, lastUsed: limits.now())
         } else {
             await server.stop()
         }
@@ -83,7 +86,7 @@ actor MCPSessions {
     }
 
     private func endIdleSessions() async {
-        let cutoff = ContinuousClock.now - limits.idleTimeout
+        let cutoff = limits.now() - limits.idleTimeout
         let idle = sessions.filter { $0.value.lastUsed < cutoff }
         for (id, session) in idle {
             sessions[id] = nil

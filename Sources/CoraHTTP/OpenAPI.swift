@@ -4,22 +4,25 @@ import CoraWire
 
 /// What `/openapi.json` says of one operation.
 public struct OpenAPIOperation: Sendable {
-    let operationID: String
+    public let operationID: String
     let summary: String
     var pathParameters: [String]
     let queryParameters: [(name: String, schema: JSONValue, description: String)]
-    let headers: [(name: String, required: Bool, description: String)]
+    let headers: [(name: String, required: Bool, schema: JSONValue, description: String)]
     let requestSchema: JSONValue?
     /// Success statuses → (description, schema of a JSON body or nil, response headers).
     let responses: [(status: Int, description: String, schema: JSONValue?)]
     /// Every problem code the route can answer with; grouped by status in the document.
     var refusals: [String]
+    /// Statuses the MCP transport answers with a JSON-RPC error object (not a problem).
+    let protocolErrors: [Int]
     /// Whether the route requires `X-Principal-Id`.
     let authenticated: Bool
 
     init(_ operationID: String, _ summary: String, queryParameters: [(name: String, schema: JSONValue, description: String)] = [],
-         headers: [(name: String, required: Bool, description: String)] = [], requestSchema: JSONValue? = nil,
-         responses: [(status: Int, description: String, schema: JSONValue?)], refusals: [String] = [], authenticated: Bool = true) {
+         headers: [(name: String, required: Bool, schema: JSONValue, description: String)] = [], requestSchema: JSONValue? = nil,
+         responses: [(status: Int, description: String, schema: JSONValue?)], refusals: [String] = [], protocolErrors: [Int] = [],
+         authenticated: Bool = true) {
         self.operationID = operationID
         self.summary = summary
         self.pathParameters = []
@@ -28,6 +31,7 @@ public struct OpenAPIOperation: Sendable {
         self.requestSchema = requestSchema
         self.responses = responses
         self.refusals = refusals
+        self.protocolErrors = protocolErrors
         self.authenticated = authenticated
     }
 
@@ -58,6 +62,11 @@ enum OpenAPIDocument {
         ]
     }
 
+    static let jsonRPCError: JSONValue = [
+        "type": "object", "required": ["jsonrpc", "error"],
+        "properties": ["jsonrpc": ["type": "string"], "id": [:], "error": ["type": "object", "required": ["code", "message"]]],
+    ]
+
     static let correlationHeader: JSONValue = ["description": "The request's correlation id (the client's when it sent a UUID).", "schema": Schema.uuid]
 
     private static func operation(_ op: OpenAPIOperation) -> JSONValue {
@@ -66,7 +75,7 @@ enum OpenAPIDocument {
         if op.authenticated {
             parameters.append(["name": "X-Principal-Id", "in": "header", "required": true, "schema": Schema.uuid, "description": "The caller's principal id."])
         }
-        parameters += op.headers.map { ["name": .string($0.name), "in": "header", "required": .bool($0.required), "schema": ["type": "string"], "description": .string($0.description)] }
+        parameters += op.headers.map { ["name": .string($0.name), "in": "header", "required": .bool($0.required), "schema": $0.schema, "description": .string($0.description)] }
         var responses: [String: JSONValue] = [:]
         for response in op.responses {
             var entry: [String: JSONValue] = ["description": .string(response.description), "headers": ["X-Correlation-Id": correlationHeader]]
@@ -86,6 +95,15 @@ enum OpenAPIDocument {
                 "description": .string("A refusal (RFC 9457 problem) with code \(sorted.joined(separator: ", ")).") ,
                 "headers": .object(headers),
                 "content": ["application/problem+json": ["schema": schema]],
+            ]
+        }
+        for status in op.protocolErrors {
+            let problemContent: JSONValue? = responses[String(status)]?["content"]?["application/problem+json"]
+            var content: [String: JSONValue] = ["application/json": ["schema": jsonRPCError]]
+            if let problemContent { content["application/problem+json"] = problemContent }
+            responses[String(status)] = [
+                "description": "A JSON-RPC error from the MCP transport (a malformed message, an unknown or expired session, a missing Accept).",
+                "headers": ["X-Correlation-Id": correlationHeader], "content": .object(content),
             ]
         }
         var result: [String: JSONValue] = [

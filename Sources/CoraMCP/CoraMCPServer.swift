@@ -8,6 +8,9 @@ import MCP
 /// The MCP server: the tool table served through the official SDK, run by the same runner as REST, so
 /// the same order of checks, codes and events.
 public enum CoraMCPServer {
+    /// The tools served, by name.
+    public static var toolNames: [String] { CoraTools.all.map(\.name) }
+
     /// `identify` names the caller of each tool call (a fixed principal on stdio, the HTTP request's
     /// identity and correlation id over HTTP); it throws `Unauthenticated` when there is none.
     public static func make(runner: SliceRunner, logger: Logger, identify: @escaping Identify) async -> Server {

@@ -42,7 +42,7 @@ enum CoraTools {
     ) -> CoraTool {
         var input = body
         for parameter in path { input = input.addingProperty(parameter, Schema.uuid, required: true) }
-        if slice.key != .none { input = input.addingProperty("idempotency_key", Schema.string(max: 255), required: slice.key == .required) }
+        if slice.key != .none { input = input.addingProperty("idempotency_key", Schema.idempotencyKeyArgument, required: slice.key == .required) }
         let separate = Set(path + ["idempotency_key"])
         return CoraTool(name: name, description: description, inputSchema: input, outputSchema: output, readOnly: false) { arguments, runner, identify in
             let request = WireRequest(

@@ -23,11 +23,16 @@ enum PostgresDatasetSummaryModel {
         static let sql = upsert(DatasetSummaryRow(datasetID: UUID(), name: "", uri: "", producingRunID: nil, subjectID: nil, status: .registered,
                                                   usedCalibrations: [], createdAt: Timestamp(microsecondsSinceEpoch: 0),
                                                   updatedAt: Timestamp(microsecondsSinceEpoch: 0))).sql
+        static var otherValues: PostgresQuery {
+            upsert(DatasetSummaryRow(datasetID: UUID(), name: "n", uri: "s3://b/k", producingRunID: UUID(), subjectID: UUID(), status: .discarded,
+                                     usedCalibrations: [UUID(), UUID()], createdAt: Timestamp(microsecondsSinceEpoch: 5), updatedAt: Timestamp(microsecondsSinceEpoch: 6)))
+        }
     }
 
     enum SetSummaryStatus: FixedShapeStatement {
         static let name = "cora.set_summary_status"
         static let sql = query(UUID(), .registered, Timestamp(microsecondsSinceEpoch: 0)).sql
+        static var otherValues: PostgresQuery { query(UUID(), .discarded, Timestamp(microsecondsSinceEpoch: 9)) }
         static func query(_ datasetID: UUID, _ status: DatasetStatus, _ updatedAt: Timestamp) -> PostgresQuery {
             """
             UPDATE proj_data_dataset_summary SET status = \(status.rawValue),
@@ -40,6 +45,7 @@ enum PostgresDatasetSummaryModel {
     enum TouchSummary: FixedShapeStatement {
         static let name = "cora.touch_summary"
         static let sql = query(UUID(), Timestamp(microsecondsSinceEpoch: 0)).sql
+        static var otherValues: PostgresQuery { query(UUID(), Timestamp(microsecondsSinceEpoch: 9)) }
         static func query(_ datasetID: UUID, _ updatedAt: Timestamp) -> PostgresQuery {
             """
             UPDATE proj_data_dataset_summary

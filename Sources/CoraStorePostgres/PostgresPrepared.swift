@@ -6,6 +6,9 @@ import PostgresNIO
 /// the statement is written once and prepared from that.
 protocol FixedShapeStatement {
     static var sql: String { get }
+    /// The builder's query for values other than those `sql` was built from; its text must be `sql`
+    /// (a test checks every statement: a placeholder that depended on a value would prepare wrong SQL).
+    static var otherValues: PostgresQuery { get }
     /// The statement's name on the connection: short and distinct, since PostgreSQL truncates names to
     /// 63 bytes (a type's full generic name made every statement share one truncated name). A stored
     /// constant because postgres-nio asks for it on every execution.
@@ -30,12 +33,22 @@ extension PostgresConnection {
     func prepared<Shape: FixedShapeStatement>(
         _ shape: Shape.Type, _ query: PostgresQuery, logger: Logger
     ) async throws -> AsyncThrowingMapSequence<PostgresRowSequence, PostgresRow> {
-        assert(query.sql == Shape.sql, "a fixed-shape statement changed its text")
-        return try await execute(PreparedQuery<Shape>(query: query), logger: logger)
+        try await execute(PreparedQuery<Shape>(query: query), logger: logger)
     }
 
     /// A fixed-shape statement that returns no rows.
     func preparedCommand<Shape: FixedShapeStatement>(_ shape: Shape.Type, _ query: PostgresQuery, logger: Logger) async throws {
         for try await _ in try await prepared(shape, query, logger: logger) {}
+    }
+}
+
+extension PostgresStore {
+    /// Every fixed-shape statement: its name, its prepared text, and the builder's text for other values.
+    public static var fixedShapeStatements: [(name: String, sql: String, otherValues: String)] {
+        let shapes: [any FixedShapeStatement.Type] = [
+            PostgresEventRows.self, InsertEvent.self, TryIdempotencyLock.self, SelectIdempotency.self, CompleteIdempotency.self,
+            PostgresDatasetSummaryModel.UpsertSummary.self, PostgresDatasetSummaryModel.SetSummaryStatus.self, PostgresDatasetSummaryModel.TouchSummary.self,
+        ]
+        return shapes.map { ($0.name, $0.sql, $0.otherValues.sql) }
     }
 }

@@ -76,6 +76,7 @@ struct PostgresTransaction: DataTransaction, @unchecked Sendable {
 enum PostgresEventRows: FixedShapeStatement {
     static let name = "cora.load_streams"
     static let sql = query([]).sql
+    static var otherValues: PostgresQuery { query([StreamID(.run, UUID()), StreamID(.dataset, UUID()), StreamID(.subject, UUID())]) }
 
     static func query(_ streams: [StreamID]) -> PostgresQuery {
         let types = streams.map(\.type.rawValue)
@@ -118,6 +119,11 @@ enum InsertEvent: FixedShapeStatement {
     static let sql = query(NewEvent(eventID: UUID(), stream: StreamID(.dataset, UUID()), version: 1, eventType: "", payload: .null,
                                     metadata: EventMetadata(actorID: PrincipalID(UUID()), correlationID: UUID()),
                                     occurredAt: Timestamp(microsecondsSinceEpoch: 0), recordedAt: Timestamp(microsecondsSinceEpoch: 0))).sql
+    static var otherValues: PostgresQuery {
+        query(NewEvent(eventID: UUID(), stream: StreamID(.subject, UUID()), version: 7, eventType: "SubjectRegistered", payload: ["name": "x"],
+                       metadata: EventMetadata(actorID: PrincipalID(UUID()), correlationID: UUID(), causationID: UUID()),
+                       occurredAt: Timestamp(microsecondsSinceEpoch: 1_750_000_000_000_000), recordedAt: Timestamp(microsecondsSinceEpoch: -1)))
+    }
 
     static func query(_ event: NewEvent) -> PostgresQuery {
         """
@@ -134,12 +140,14 @@ enum InsertEvent: FixedShapeStatement {
 enum TryIdempotencyLock: FixedShapeStatement {
     static let name = "cora.try_idempotency_lock"
     static let sql = query("").sql
+    static var otherValues: PostgresQuery { query("11111111-2222-3333-4444-555555555555/some key") }
     static func query(_ lockName: String) -> PostgresQuery { "SELECT pg_try_advisory_xact_lock(hashtextextended(\(lockName), 0))" }
 }
 
 enum SelectIdempotency: FixedShapeStatement {
     static let name = "cora.select_idempotency"
     static let sql = query(IdempotencyScope(principal: PrincipalID(UUID()), key: "")).sql
+    static var otherValues: PostgresQuery { query(IdempotencyScope(principal: PrincipalID(UUID()), key: "another key")) }
     static func query(_ scope: IdempotencyScope) -> PostgresQuery {
         """
         SELECT request_hash, response_code, response_body::text, \(unescaped: PostgresTime.micros("created_at"))
@@ -152,6 +160,10 @@ enum CompleteIdempotency: FixedShapeStatement {
     static let name = "cora.complete_idempotency"
     static let sql = query(IdempotencyScope(principal: PrincipalID(UUID()), key: ""), requestHash: "", response: StoredResponse(status: 0, body: .null),
                            now: Timestamp(microsecondsSinceEpoch: 0)).sql
+    static var otherValues: PostgresQuery {
+        query(IdempotencyScope(principal: PrincipalID(UUID()), key: "k"), requestHash: "h", response: StoredResponse(status: 201, body: ["dataset_id": "x"]),
+              now: Timestamp(microsecondsSinceEpoch: 1_750_000_000_000_000))
+    }
     static func query(_ scope: IdempotencyScope, requestHash: String, response: StoredResponse, now: Timestamp) -> PostgresQuery {
         """
         INSERT INTO idempotency_keys (principal_id, key, request_hash, status, response_code, response_body, created_at, completed_at)

@@ -3,43 +3,106 @@ import CoraKernel
 /// JSON Schema of every slice's input and output, with the contract's constraints: one source for the
 /// OpenAPI document and the MCP tools' input and output schemas.
 public enum Schema {
-    public static let uuid: JSONValue = ["type": "string", "format": "uuid"]
-    public static let nullableUUID: JSONValue = ["type": ["string", "null"], "format": "uuid"]
+    /// Regular expressions that say exactly what the value objects accept (§4), so a generated client
+    /// or a schema-driven tester knows the rules, not an approximation of them. Written once here.
+    enum Pattern {
+        /// Unicode White_Space: what every string is trimmed of.
+        static let whitespace = #"\u0009-\u000D\u0020\u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000"#
+        /// What a name may hold after trimming: no C0 control, DEL or line break.
+        static let nameCharacter = #"[^\u0000-\u001F\u007F\u0085\u2028\u2029"# + "]"
+        /// What a free-text reason may hold: tab and line breaks too.
+        static let reasonCharacter = #"[^\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F"# + "]"
+        /// The first and last character after trimming: a name character that is not white space.
+        static let edgeCharacter = #"[^\u0000-\u001F\u007F"# + whitespace + "]"
+
+        /// A string that, trimmed of white space, holds 1…`maximum` characters of `inner`.
+        static func trimmed(maximum: Int, inner: String = nameCharacter) -> String {
+            "^[\(whitespace)]*\(edgeCharacter)(?:\(inner){0,\(maximum - 2)}\(edgeCharacter))?[\(whitespace)]*$"
+        }
+
+        static let uuid = "^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$"
+
+        /// An RFC 3986 scheme that is not blocked (any case), then no white space or control character,
+        /// 1–2048 characters once trimmed.
+        static let uri: String = {
+            let blocked = ["javascript", "vbscript", "data", "about", "view-source"].map { scheme in
+                scheme.map { character in character.isLetter ? "[\(character)\(character.uppercased())]" : String(character) }.joined() + ":"
+            }
+            return "^[\(whitespace)]*(?=[^\(whitespace)]{1,2048}[\(whitespace)]*$)(?!\(blocked.joined(separator: "|")))"
+                + #"[A-Za-z][A-Za-z0-9+.\-]*:[^\u0000-\u001F\u007F-\u009F"# + whitespace + "]*[\(whitespace)]*$"
+        }()
+
+        /// `type/subtype[;parameters]` with RFC 9110 tokens, as a trimmed name of at most 200 characters.
+        static let mediaType: String = {
+            let token = #"[!#$%&'*+\-.^_`|~0-9A-Za-z]+"#
+            let spaces = #"[\u0020\u00A0\u1680\u2000-\u200A\u202F\u205F\u3000]"#
+            return "^(?=\(trimmed(maximum: 200).dropFirst()))[\(whitespace)]*\(token)/\(token)(?:\(spaces)*;\(nameCharacter)*)?[\(whitespace)]*$"
+        }()
+
+        static func exactly(_ text: String) -> String { "^[\(whitespace)]*\(text)[\(whitespace)]*$" }
+    }
+
+    public static let uuid: JSONValue = ["type": "string", "format": "uuid", "pattern": .string(Pattern.uuid)]
+    public static let nullableUUID: JSONValue = ["type": ["string", "null"], "format": "uuid", "pattern": .string(Pattern.uuid)]
     public static let timestamp: JSONValue = ["type": "string", "format": "date-time"]
     public static let uuidList: JSONValue = ["type": "array", "items": uuid]
 
-    public static func string(min: Int = 1, max: Int) -> JSONValue { ["type": "string", "minLength": .integer(min), "maxLength": .integer(max)] }
-    public static func array(_ items: JSONValue, max: Int) -> JSONValue { ["type": "array", "items": items, "maxItems": .integer(max), "uniqueItems": true] }
+    /// A name-like string: 1…`max` characters once trimmed of white space, no control character or line break.
+    public static func text(max: Int) -> JSONValue {
+        ["type": "string", "pattern": .string(Pattern.trimmed(maximum: max)),
+         "description": .string("1–\(max) characters once trimmed of white space; no control character or line break.")]
+    }
+
+    /// A free-text reason: 1–500 characters once trimmed; tab and line breaks allowed.
+    public static let reason: JSONValue = [
+        "type": "string", "pattern": .string(Pattern.trimmed(maximum: 500, inner: Pattern.reasonCharacter)),
+        "description": "1–500 characters once trimmed of white space; tab and line breaks allowed, no other control character.",
+    ]
+
+    /// An Idempotency-Key as an MCP argument: 1–255 characters, no control character, taken as given.
+    public static let idempotencyKeyArgument: JSONValue = ["type": "string", "pattern": #"^[^\u0000-\u001F\u007F]{1,255}$"#]
+    /// The same key as an HTTP header, whose leading and trailing white space HTTP itself removes.
+    public static let idempotencyKeyHeader: JSONValue = ["type": "string", "pattern": #"^[!-~\u0080-\u00FF](?:[ -~\u0080-\u00FF]{0,253}[!-~\u0080-\u00FF])?$"#]
+    /// Up to `max` entries; repeats are allowed and count once.
+    public static func array(_ items: JSONValue, max: Int) -> JSONValue { ["type": "array", "items": items, "maxItems": .integer(max)] }
     public static func object(_ properties: [String: JSONValue], required: [String]) -> JSONValue {
         .object(["type": "object", "properties": .object(properties), "required": .array(required.map(JSONValue.string)), "additionalProperties": false])
     }
 
-    public static let problem: JSONValue = object([
-        "type": ["type": "string"], "title": ["type": "string"], "status": ["type": "integer"], "code": ["type": "string"],
-        "detail": ["type": "string"], "reason": ["type": "string"],
-    ], required: ["type", "title", "status", "code", "detail"])
+    /// RFC 9457, with the extension members this service adds where they help a caller act.
+    public static let problem: JSONValue = [
+        "type": "object",
+        "properties": [
+            "type": ["type": "string"], "title": ["type": "string"], "status": ["type": "integer"], "code": ["type": "string"],
+            "detail": ["type": "string"], "reason": ["type": "string"], "field": ["type": "string"],
+            "missing_ids": uuidList, "discarded_ids": uuidList, "not_production_ids": uuidList,
+        ],
+        "required": ["type", "title", "status", "code", "detail"],
+    ]
 
     // MARK: Inputs
 
     public static let registerDatasetBody = object([
-        "name": string(max: 200),
-        "uri": string(max: 2048),
-        "checksum": object(["algorithm": ["type": "string", "enum": ["sha256"]],
-                            "value": ["type": "string", "pattern": "^[0-9a-f]{64}$"]], required: ["algorithm", "value"]),
+        "name": text(max: 200),
+        "uri": ["type": "string", "pattern": .string(Pattern.uri),
+                "description": "A URI with a scheme (not javascript, vbscript, data, about or view-source), no white space; 1–2048 characters once trimmed."],
+        "checksum": object(["algorithm": ["type": "string", "pattern": .string(Pattern.exactly("sha256"))],
+                            "value": ["type": "string", "pattern": .string(Pattern.exactly("[0-9a-f]{64}"))]], required: ["algorithm", "value"]),
         "byte_size": ["type": "integer", "minimum": 0, "maximum": 9_223_372_036_854_775_807],
-        "encoding": object(["media_type": string(max: 200), "conforms_to": array(string(max: 2048), max: 16)], required: ["media_type"]),
+        "encoding": object(["media_type": ["type": "string", "pattern": .string(Pattern.mediaType), "description": "type/subtype[;parameters], at most 200 characters."],
+                            "conforms_to": array(text(max: 2048), max: 16)], required: ["media_type"]),
         "producing_run_id": nullableUUID,
         "subject_id": nullableUUID,
         "derived_from": array(uuid, max: 64),
         "used_calibrations": array(uuid, max: 64),
     ], required: ["name", "uri", "checksum", "byte_size", "encoding"])
 
-    public static let reasonBody = object(["reason": string(max: 500)], required: ["reason"])
-    public static let registerSubjectBody = object(["name": string(max: 200)], required: ["name"])
-    public static let startRunBody = object(["name": string(max: 200), "subject_id": nullableUUID], required: ["name"])
+    public static let reasonBody = object(["reason": reason], required: ["reason"])
+    public static let registerSubjectBody = object(["name": text(max: 200)], required: ["name"])
+    public static let startRunBody = object(["name": text(max: 200), "subject_id": nullableUUID], required: ["name"])
     public static let endRunBody = object([
-        "end_state": ["type": "string", "enum": ["Completed", "Aborted", "Stopped", "Truncated"]],
-        "reason": ["type": ["string", "null"], "minLength": 1, "maxLength": 500],
+        "end_state": ["type": "string", "pattern": .string(Pattern.exactly("(?:Completed|Aborted|Stopped|Truncated)"))],
+        "reason": ["anyOf": [reason, ["type": "null"]]],
     ], required: ["end_state"])
 
     // MARK: Outputs
@@ -88,7 +151,7 @@ public enum Schema {
     /// The ListDatasets query parameters (MCP: arguments), with their schemas and meanings.
     public static let listDatasetsParameters: [(name: String, schema: JSONValue, description: String)] = [
         ("limit", ["type": "integer", "minimum": 1, "maximum": 100, "default": 50], "Page size."),
-        ("cursor", ["type": "string", "minLength": 1], "next_cursor of the previous page."),
+        ("cursor", ["type": "string", "pattern": "^[A-Za-z0-9_-]{43}$"], "next_cursor of the previous page (opaque; only a cursor this service issued is valid)."),
         ("status", ["type": "string", "enum": ["Registered", "Discarded"]], "Only this status."),
         ("producing_run_id", uuid, "Only Datasets of this Run."),
         ("subject_id", uuid, "Only Datasets about this Subject."),

@@ -146,6 +146,23 @@ struct EnvelopeTests {
             #expect(required("/datasets/{dataset_id}") == Set(dataset.keys))
             guard case .object(let history)? = try await app.send(.get, "/datasets/\(id)/history").json else { Issue.record("no history"); return }
             #expect(required("/datasets/{dataset_id}/history") == Set(history.keys))
+            // Every answer is documented, per status with the codes it can carry.
+            func codes(_ path: String, _ method: String, _ status: Int) -> Set<String> {
+                let schema = document["paths"]?[path]?[method]?["responses"]?[String(status)]?["content"]?["application/problem+json"]?["schema"]
+                guard case .array(let parts)? = schema?["allOf"], case .array(let names)? = parts.last?["properties"]?["code"]?["enum"] else { return [] }
+                return Set(names.compactMap { if case .string(let name) = $0 { name } else { nil } })
+            }
+            #expect(codes("/datasets", "post", 400) == ["IdempotencyKeyMissing", "InvalidIdempotencyKey", "InvalidDatasetName", "InvalidDatasetUri",
+                                                          "InvalidDatasetChecksum", "InvalidDatasetByteSize", "InvalidDatasetEncoding", "InvalidDerivedFrom",
+                                                          "InvalidUsedCalibrations"])
+            #expect(codes("/datasets", "post", 404) == ["ProducingRunMissing", "LinkedSubjectMissing", "DerivedFromDatasetsMissing"])
+            #expect(codes("/datasets", "post", 409) == ["DatasetAlreadyExists", "DerivedFromDatasetsDiscarded", "IdempotencyKeyInFlight", "ConcurrencyConflict"])
+            #expect(codes("/datasets", "post", 422) == ["InvalidRequest", "IdempotencyKeyReused"])
+            for status in [401, 403, 413, 415, 500, 503] { #expect(!codes("/datasets", "post", status).isEmpty, "POST /datasets \(status)") }
+            #expect(codes("/datasets/{dataset_id}/promote", "post", 409) == ["DatasetAlreadyPromoted", "DatasetCannotPromote", "ConcurrencyConflict"])
+            #expect(codes("/datasets", "get", 422) == ["InvalidRequest", "InvalidCursor"])
+            #expect(codes("/datasets/{dataset_id}", "get", 404) == ["DatasetNotFound"])
+            #expect(codes("/datasets/{dataset_id}", "get", 413).isEmpty, "a GET takes no body")
             // Every documented operation is routed: none answers NotFound or MethodNotAllowed.
             for entry in documented {
                 let parts = entry.split(separator: " ")

@@ -22,14 +22,14 @@ struct Harness {
     static let principal = Fixtures.principal.description
 
     static func run(_ kind: StoreKind, policy: AccessPolicy = .allowAll, clock: any WallClock = SystemClock(), ids: any IDGenerator = UUIDv7Generator(),
-                    _ body: @Sendable (Harness) async throws -> Void) async throws {
+                    mcpSessions: MCPSessionLimits = MCPSessionLimits(), _ body: @Sendable (Harness) async throws -> Void) async throws {
         let opened = try await kind.open(clock: clock)
         let store = opened.store
         let metrics = ServiceMetrics()
         let dependencies = ServiceDependencies(store: store, clock: clock, ids: ids, onAppended: metrics.recordAppended)
         var logger = Logger(label: "cora.test")
         logger.logLevel = .critical
-        let services = Services(runner: SliceRunner(dependencies: dependencies, policy: policy), metrics: metrics, logger: logger)
+        let services = Services(runner: SliceRunner(dependencies: dependencies, policy: policy), metrics: metrics, logger: logger, mcpSessionLimits: mcpSessions)
         let app = Application(router: CoraRouter.build(services: services, logger: logger), logger: logger)
         do {
             try await app.test(.router) { client in

@@ -138,6 +138,13 @@ struct SurfaceEquivalenceTests {
         ("list_datasets", ["used_calibrations": [unknown]], nil),
         ("list_datasets", ["limit": 0], "InvalidRequest"),
         ("list_datasets", ["cursor": ""], "InvalidCursor"),
+        // Two faults: the first check in the contract's order answers, on both surfaces.
+        ("register_dataset", Fixtures.registerBody(["colour": "red"]), "IdempotencyKeyMissing"),
+        ("register_dataset", dataset(["name": "", "colour": "red"]), "InvalidRequest"),
+        ("register_dataset", dataset(["name": "", "producing_run_id": unknown]), "InvalidDatasetName"),
+        ("promote_dataset", ["dataset_id": "nope", "reason": ""], "InvalidRequest"),
+        ("demote_dataset", ["dataset_id": unknown, "reason": ""], "InvalidDemotionReason"),
+        ("list_datasets", ["limit": 0, "cursor": "garbage"], "InvalidRequest"),
         ("list_datasets", ["statuss": "Registered"], "InvalidRequest"),
         ("get_run", ["run_id": id(2)], nil),
         ("get_run", ["run_id": unknown], "RunNotFound"),
@@ -163,22 +170,27 @@ struct SurfaceEquivalenceTests {
             let verb = String(tool.prefix { $0 != "_" })
             return try await app.send(.post, "/datasets/\(take("dataset_id"))/\(verb)", json: .object(members))
         case "end_run": return try await app.send(.post, "/runs/\(take("run_id"))/end", json: .object(members))
-        case "get_dataset": return try await app.send(.get, "/datasets/\(take("dataset_id"))")
-        case "get_dataset_history": return try await app.send(.get, "/datasets/\(take("dataset_id"))/history")
-        case "get_run": return try await app.send(.get, "/runs/\(take("run_id"))")
-        case "get_subject": return try await app.send(.get, "/subjects/\(take("subject_id"))")
+        case "get_dataset": return try await app.send(.get, "/datasets/\(take("dataset_id"))" + queryString(members))
+        case "get_dataset_history": return try await app.send(.get, "/datasets/\(take("dataset_id"))/history" + queryString(members))
+        case "get_run": return try await app.send(.get, "/runs/\(take("run_id"))" + queryString(members))
+        case "get_subject": return try await app.send(.get, "/subjects/\(take("subject_id"))" + queryString(members))
         default:
-            var query: [String] = []
-            for (name, value) in members.sorted(by: { $0.key < $1.key }) {
-                switch value {
-                case .array(let items): query += items.compactMap { if case .string(let text) = $0 { "\(name)=\(text)" } else { nil } }
-                case .string(let text): query.append("\(name)=\(text)")
-                case .number(let literal): query.append("\(name)=\(literal)")
-                default: continue
-                }
-            }
-            return try await app.send(.get, "/datasets?" + query.joined(separator: "&"))
+            return try await app.send(.get, "/datasets" + queryString(members))
         }
+    }
+
+    /// Arguments as the query string REST takes them (arrays repeated).
+    static func queryString(_ members: [String: JSONValue]) -> String {
+        var query: [String] = []
+        for (name, value) in members.sorted(by: { $0.key < $1.key }) {
+            switch value {
+            case .array(let items): query += items.compactMap { if case .string(let text) = $0 { "\(name)=\(text)" } else { nil } }
+            case .string(let text): query.append("\(name)=\(text)")
+            case .number(let literal): query.append("\(name)=\(literal)")
+            default: continue
+            }
+        }
+        return query.isEmpty ? "" : "?" + query.joined(separator: "&")
     }
 
     /// What the table leaves behind, as readers see it (correlation ids differ by design and are dropped).
@@ -196,6 +208,26 @@ struct SurfaceEquivalenceTests {
                 try await app.send(.get, "/runs/\(SequentialIDs.id(2).lowercased)").json,
                 try await app.send(.get, "/subjects/\(SequentialIDs.id(1).lowercased)").json,
                 .integer(try await app.eventCount())]
+    }
+
+    /// A request with two faults, one of them the Authorize check: both surfaces answer the earlier one.
+    @Test(arguments: StoreKind.allCases)
+    func authorizationComesBeforeShapeOnBothSurfaces(_ kind: StoreKind) async throws {
+        let grants = #"{"grants":[{"principal":"11111111-2222-3333-4444-555555555555","allow":["GetDataset"]}]}"#
+        try await Harness.run(kind, policy: try AccessPolicy(json: Array(grants.utf8))) { (app: Harness) async throws in
+            let mcp = try await MCPSession.open(app)
+            let cases: [(String, JSONValue, String)] = [
+                ("register_dataset", ["junk": 1], "Unauthorized"),
+                ("promote_dataset", ["dataset_id": "nope"], "Unauthorized"),
+                ("list_datasets", ["limit": "lots"], "Unauthorized"),
+                ("get_dataset", ["dataset_id": "nope", "extra": 1], "InvalidRequest"),
+            ]
+            for (tool, arguments, code) in cases {
+                let rest = try await Self.rest(app, tool, arguments).code
+                let viaMCP = try await mcp.call(tool, arguments).code
+                #expect(rest == code && viaMCP == code, "\(tool): REST \(rest ?? "ok"), MCP \(viaMCP ?? "ok")")
+            }
+        }
     }
 
     @Test(arguments: StoreKind.allCases)
@@ -217,6 +249,60 @@ struct SurfaceEquivalenceTests {
             }
             let state = try await Self.state(app)
             #expect(state == restState)
+        }
+    }
+}
+
+/// Keeps every log record, so a test can read what was logged.
+struct RecordingLogHandler: LogHandler {
+    private let records = Locked<[LoggedRecord]>([])
+    var metadata: Logger.Metadata = [:]
+    var logLevel: Logger.Level = .trace
+
+    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    func log(event: LogEvent) {
+        records.withLock { $0.append(LoggedRecord(message: event.message.description, metadata: event.metadata ?? [:])) }
+    }
+
+    var logged: [LoggedRecord] { records.value }
+}
+
+struct LoggedRecord: Sendable {
+    let message: String
+    let metadata: Logger.Metadata
+}
+
+@Suite("MCP tool failures")
+struct MCPToolFailureTests {
+    @Test(arguments: StoreKind.allCases)
+    func anUnexpectedErrorIsLoggedWithTheCallsCorrelationID(_ kind: StoreKind) async throws {
+        try await Harness.run(kind) { (app: Harness) async throws in
+            // A promotion on an empty stream: a corrupt store, which a read reports as a 500.
+            let stream = StreamID(.dataset, UUID())
+            let event = PendingEvent(stream: stream, eventType: "DatasetPromoted",
+                                     payload: ["dataset_id": .string(stream.id.lowercased), "reason": "x", "occurred_at": "2026-05-19T14:03:07.000000Z"],
+                                     occurredAt: Timestamp(microsecondsSinceEpoch: 0))
+            _ = try await app.store.transaction { tx in
+                try await tx.append([event], metadata: EventMetadata(actorID: Fixtures.principal, correlationID: UUID()), expectedVersions: [stream: 0])
+            }
+            let handler = RecordingLogHandler()
+            let correlation = UUID()
+            let server = await CoraMCPServer.make(runner: app.runner, logger: Logger(label: "cora.test.mcp") { _ in handler }) {
+                CallContext(principal: Fixtures.principal, correlationID: correlation)
+            }
+            let (clientTransport, serverTransport) = await InMemoryTransport.createConnectedPair()
+            try await server.start(transport: serverTransport)
+            let client = MCP.Client(name: "cora-tests", version: "1")
+            _ = try await client.connect(transport: clientTransport)
+            let result = try await client.callTool(name: "get_dataset", arguments: ["dataset_id": .string(stream.id.lowercased)]).value
+            #expect(result.isError == true && result.structuredContent.map(JSONValue.init)?["code"] == "InternalError")
+            let failure = try #require(handler.logged.first { $0.message == "tool call failed" })
+            #expect(failure.metadata["correlation_id"]?.description == correlation.lowercased)
+            #expect(failure.metadata["tool"]?.description == "get_dataset")
         }
     }
 }

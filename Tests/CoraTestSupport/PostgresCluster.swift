@@ -163,7 +163,7 @@ public actor PostgresCluster {
 /// `runuser` children here (they stayed zombies and `waitUntilExit` hung), and output goes to a file
 /// rather than a pipe because `pg_ctl start` leaves the server holding the descriptors it inherited.
 @discardableResult
-public func runTool(_ executable: String, _ arguments: [String]) throws -> String {
+public func runTool(_ executable: String, _ arguments: [String], environment extra: [String: String] = [:]) throws -> String {
     let outputPath = FileManager.default.temporaryDirectory.appendingPathComponent("cora-tool-\(UUID().uuidString).log").path
     defer { try? FileManager.default.removeItem(atPath: outputPath) }
     var actions = posix_spawn_file_actions_t()
@@ -174,8 +174,12 @@ public func runTool(_ executable: String, _ arguments: [String]) throws -> Strin
     posix_spawn_file_actions_adddup2(&actions, 1, 2)
     let argv = ([executable] + arguments).map { strdup($0) } + [nil]
     defer { argv.forEach { free($0) } }
+    var environment = ProcessInfo.processInfo.environment
+    environment.merge(extra) { _, given in given }
+    let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
+    defer { envp.forEach { free($0) } }
     var pid: pid_t = 0
-    let spawned = posix_spawn(&pid, executable, &actions, nil, argv, environ)
+    let spawned = posix_spawn(&pid, executable, &actions, nil, argv, envp)
     guard spawned == 0 else { throw PostgresCluster.ClusterError(message: "cannot start \(executable): errno \(spawned)") }
     var status: Int32 = 0
     while waitpid(pid, &status, 0) == -1 && errno == EINTR {}

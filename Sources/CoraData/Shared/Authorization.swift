@@ -15,6 +15,14 @@ public enum OperationName: String, Sendable, CaseIterable {
     case startRun = "StartRun"
     case endRun = "EndRun"
     case getRun = "GetRun"
+
+    /// Whether the operation changes state (it has a decider) rather than reading it.
+    public var isCommand: Bool {
+        switch self {
+        case .registerDataset, .promoteDataset, .demoteDataset, .discardDataset, .registerSubject, .startRun, .endRun: true
+        case .getDataset, .listDatasets, .getDatasetHistory, .getSubject, .getRun: false
+        }
+    }
 }
 
 public enum AccessError: Error, Sendable, Equatable, ProblemReportable {

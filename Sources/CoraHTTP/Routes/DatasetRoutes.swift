@@ -10,7 +10,7 @@ import Hummingbird
 extension Endpoints {
     static let registerDataset = Endpoint(.post, "/datasets", Slices.registerDataset, OpenAPIOperation(
         "RegisterDataset", "Register a Dataset (status Registered, intent Trial).",
-        headers: [("Idempotency-Key", true, "Required; 1–255 characters, scoped to the principal.")],
+        headers: [("Idempotency-Key", true, Schema.idempotencyKeyHeader, "Required; 1–255 characters, scoped to the principal.")],
         requestSchema: Schema.registerDatasetBody,
         responses: [(201, "Registered; Location names the new Dataset.", Schema.created("dataset_id"))]
     )) { result in

@@ -12,12 +12,16 @@ import NIOCore
 
 extension Endpoints {
     /// Size, content type and identity are checked as for REST before the transport sees anything.
-    static let mcpRefusals = ["Unauthenticated", "NotFound", "StoreUnavailable"]
+    static let mcpRefusals = ["Unauthenticated"]
+    /// What the SDK's transport answers itself: 400 malformed, 404 unknown session, 406 Accept, 503 too many sessions.
+    static let mcpProtocolErrors = [400, 404, 406, 503]
+    static let sessionHeader: JSONValue = ["type": "string", "minLength": 1]
 
     static let mcpPost = Endpoint(.post, "/mcp", OpenAPIOperation(
         "McpPost", "MCP Streamable HTTP: JSON-RPC messages from the client (initialize opens a session).",
-        headers: [("Mcp-Session-Id", false, "The session, after initialize.")], responses: [(200, "JSON or an SSE stream.", nil)],
-        refusals: ["PayloadTooLarge", "UnsupportedMediaType"] + mcpRefusals
+        headers: [("Mcp-Session-Id", false, sessionHeader, "The session, after initialize.")],
+        responses: [(200, "JSON or an SSE stream.", nil), (202, "A notification or response was accepted.", nil)],
+        refusals: ["PayloadTooLarge", "UnsupportedMediaType"] + mcpRefusals, protocolErrors: mcpProtocolErrors
     )) { request, context, services in
         let body = try await RestInput.body(request)
         _ = try RestInput.identify(request, context)()
@@ -26,7 +30,8 @@ extension Endpoints {
 
     static let mcpGet = Endpoint(.get, "/mcp", OpenAPIOperation(
         "McpGet", "MCP Streamable HTTP: the session's server-to-client SSE stream.",
-        headers: [("Mcp-Session-Id", true, "The session.")], responses: [(200, "An SSE stream.", nil)], refusals: mcpRefusals
+        headers: [("Mcp-Session-Id", true, sessionHeader, "The session.")], responses: [(200, "An SSE stream.", nil)], refusals: mcpRefusals,
+        protocolErrors: mcpProtocolErrors
     )) { request, context, services in
         _ = try RestInput.identify(request, context)()
         return await forward(request, context, body: nil, services: services)
@@ -34,7 +39,8 @@ extension Endpoints {
 
     static let mcpDelete = Endpoint(.delete, "/mcp", OpenAPIOperation(
         "McpDelete", "MCP Streamable HTTP: end the session.",
-        headers: [("Mcp-Session-Id", true, "The session.")], responses: [(200, "Ended.", nil)], refusals: mcpRefusals
+        headers: [("Mcp-Session-Id", true, sessionHeader, "The session.")], responses: [(200, "Ended.", nil)], refusals: mcpRefusals,
+        protocolErrors: mcpProtocolErrors
     )) { request, context, services in
         _ = try RestInput.identify(request, context)()
         return await forward(request, context, body: nil, services: services)

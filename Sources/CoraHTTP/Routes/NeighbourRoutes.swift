@@ -10,7 +10,7 @@ import Hummingbird
 extension Endpoints {
     static let registerSubject = Endpoint(.post, "/subjects", Slices.registerSubject, OpenAPIOperation(
         "RegisterSubject", "Register a Subject.",
-        headers: [("Idempotency-Key", false, "Optional; makes a retry safe.")],
+        headers: [("Idempotency-Key", false, Schema.idempotencyKeyHeader, "Optional; makes a retry safe.")],
         requestSchema: Schema.registerSubjectBody,
         responses: [(201, "Registered.", Schema.created("subject_id"))]
     )) { created in
@@ -23,7 +23,7 @@ extension Endpoints {
 
     static let startRun = Endpoint(.post, "/runs", Slices.startRun, OpenAPIOperation(
         "StartRun", "Start a Run (status Running).",
-        headers: [("Idempotency-Key", false, "Optional; makes a retry safe.")],
+        headers: [("Idempotency-Key", false, Schema.idempotencyKeyHeader, "Optional; makes a retry safe.")],
         requestSchema: Schema.startRunBody,
         responses: [(201, "Started.", Schema.created("run_id"))]
     )) { created in

@@ -2,10 +2,13 @@
 
 Usage: mcp_client_check.py http <url> <principal>
        mcp_client_check.py stdio <cora executable> <principal> <CORA_DATABASE_URL>
-Prints one JSON line with what it saw; exits non-zero on any surprise.
+       mcp_client_check.py register <cora executable> <principal> <CORA_DATABASE_URL> <idempotency key>
+Prints one JSON line with what it saw; exits non-zero on any surprise. `register` registers one fixed
+Dataset under the key and prints {"dataset_id": …}; CORA_IDEMPOTENCY_TTL passes through to the server.
 """
 import asyncio
 import json
+import os
 import sys
 
 from mcp import ClientSession
@@ -51,8 +54,28 @@ async def exercise(read, write):
     return seen
 
 
+async def register_once(read, write, key):
+    async with ClientSession(read, write) as session:
+        await session.initialize()
+        registered = dump(await session.call_tool("register_dataset", {
+            "idempotency_key": key, "name": "Registered once", "uri": "s3://bucket/once.h5",
+            "checksum": {"algorithm": "sha256", "value": CHECKSUM}, "byte_size": 1, "encoding": {"media_type": "application/x-hdf5"},
+        }))
+        assert not registered.get("isError"), registered
+        return {"dataset_id": registered["structuredContent"]["dataset_id"]}
+
+
 async def main():
     mode = sys.argv[1]
+    if mode == "register":
+        executable, principal, database, key = sys.argv[2:6]
+        environment = {"CORA_DATABASE_URL": database}
+        if "CORA_IDEMPOTENCY_TTL" in os.environ:
+            environment["CORA_IDEMPOTENCY_TTL"] = os.environ["CORA_IDEMPOTENCY_TTL"]
+        parameters = StdioServerParameters(command=executable, args=["mcp", "--principal", principal, "--log-level", "error"], env=environment)
+        async with stdio_client(parameters) as streams:
+            print(json.dumps(await register_once(streams[0], streams[1], key)))
+        return
     if mode == "http":
         url, principal = sys.argv[2], sys.argv[3]
         async with create_mcp_http_client(headers={"X-Principal-Id": principal}) as http:

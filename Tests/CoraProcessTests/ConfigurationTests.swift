@@ -1,0 +1,75 @@
+import CoraKernel
+import CoraTestSupport
+import Foundation
+import SQLiteNIO
+import Testing
+
+/// Every subcommand resolves its configuration the same way: a CLI command that shares the server's
+/// keys and grants must honour the same settings.
+@Suite("One configuration for every subcommand", .serialized)
+struct ConfigurationTests {
+    static let principal = "11111111-2222-3333-4444-555555555555"
+
+    func withDirectory(_ body: (URL) async throws -> Void) async throws {
+        let directory = try temporaryDirectory("config")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try await body(directory)
+    }
+
+    func sql(_ path: String, _ statement: String) async throws {
+        let connection = try await SQLiteConnection.open(storage: .file(path: path))
+        _ = try await connection.query(statement)
+        try await connection.close()
+    }
+
+    /// `cora mcp` keeps idempotency keys for CORA_IDEMPOTENCY_TTL, as `cora serve` does: a key 30 hours
+    /// old still replays with a 48-hour TTL and has expired under the default 24 hours.
+    @Test func mcpHonoursTheIdempotencyTTL() async throws {
+        let python = try PythonMCPClientTests.python()
+        try await withDirectory { directory in
+            let path = directory.appendingPathComponent("cora.sqlite3").path
+            func register(ttl: String?) throws -> String {
+                let output = try runTool(python, [PythonMCPClientTests.script, "register", ServerProcess.executable.path, Self.principal, "sqlite:" + path, "ttl-key"],
+                                         environment: ttl.map { ["CORA_IDEMPOTENCY_TTL": $0] } ?? [:])
+                let line = output.split(separator: "\n").last.map(String.init) ?? ""
+                guard case .string(let id)? = try JSONParser.parse(line)["dataset_id"] else { throw ProcessFailure(message: output) }
+                return id
+            }
+            let first = try register(ttl: nil)
+            try await sql(path, "UPDATE idempotency_keys SET created_at = created_at - \(30 * 3600 * 1_000_000)")
+            #expect(try register(ttl: "172800") == first, "a 30-hour-old key replays under a 48-hour TTL")
+            #expect(try register(ttl: nil) != first, "the same key has expired under the default 24 hours")
+            // And a TTL under a day stops `cora mcp` at start, as it stops `cora serve`.
+            #expect(throws: (any Error).self) { try register(ttl: "3600") }
+        }
+    }
+
+    /// `cora import` is authorized as RegisterDataset under CORA_POLICY_FILE: a principal the policy does
+    /// not grant imports nothing and is told why.
+    @Test func importHonoursThePolicyFile() async throws {
+        try await withDirectory { directory in
+            let database = "sqlite:" + directory.appendingPathComponent("cora.sqlite3").path
+            let lines = directory.appendingPathComponent("datasets.ndjson").path
+            let body = #"{"name":"imported","uri":"s3://b/k.h5","checksum":{"algorithm":"sha256","value":"\#(String(repeating: "a", count: 64))"},"byte_size":1,"encoding":{"media_type":"application/x-hdf5"}}"#
+            try (body + "\n" + body + "\n").write(toFile: lines, atomically: true, encoding: .utf8)
+            let policy = directory.appendingPathComponent("policy.json").path
+            try #"{"grants":[{"principal":"\#(Self.principal)","allow":["GetDataset","ListDatasets"]}]}"#.write(toFile: policy, atomically: true, encoding: .utf8)
+            let arguments = ["import", "--principal", Self.principal, "--log-level", "error", lines]
+            do {
+                try runTool(ServerProcess.executable.path, arguments, environment: ["CORA_DATABASE_URL": database, "CORA_POLICY_FILE": policy])
+                Issue.record("the import ran for a principal the policy does not grant RegisterDataset")
+            } catch {
+                #expect("\(error)".contains("Unauthorized: Principal \(Self.principal) is not granted RegisterDataset"), "\(error)")
+            }
+            let output = try runTool(ServerProcess.executable.path, ["migrate", "--log-level", "error"], environment: ["CORA_DATABASE_URL": database])
+            #expect(!output.contains("registered"))
+            let connection = try await SQLiteConnection.open(storage: .file(path: String(database.dropFirst("sqlite:".count))))
+            #expect(try await connection.query("SELECT COUNT(*) AS n FROM events").first?.column("n")?.integer == 0)
+            try await connection.close()
+            // Granted, the same import registers both lines.
+            try #"{"grants":[{"principal":"\#(Self.principal)","allow":["RegisterDataset"]}]}"#.write(toFile: policy, atomically: true, encoding: .utf8)
+            let imported = try runTool(ServerProcess.executable.path, arguments, environment: ["CORA_DATABASE_URL": database, "CORA_POLICY_FILE": policy])
+            #expect(imported.contains("registered 2 datasets"), "\(imported)")
+        }
+    }
+}

@@ -1,0 +1,38 @@
+"""Schemathesis hooks for CORA: the two inputs whose validity no schema can state.
+
+- An `Idempotency-Key` is single-use per request body: reusing one with another body is refused with
+  422 IdempotencyKeyReused, by design. A well-formed generated key is replaced by a fresh one, so every
+  generated request is a first use of its key.
+- A list `cursor` is opaque and carries an integrity check: only a cursor the service issued is valid.
+  A well-formed generated cursor is replaced by one the service would issue for a random position.
+Malformed keys and cursors are left alone, so the negative cases still test the refusals.
+"""
+import base64
+import hashlib
+import os
+import re
+import uuid
+
+import schemathesis
+
+CURSOR_SHAPE = re.compile(r"^[A-Za-z0-9_-]{43}$")
+KEY_SHAPE = re.compile(r"^[!-~\u0080-\u00ff](?:[ -~\u0080-\u00ff]{0,253}[!-~\u0080-\u00ff])?$")
+
+
+def issued_cursor() -> str:
+    """What the service encodes: created_at µs (big-endian), the dataset id, 8 bytes of SHA-256 over both."""
+    position = int.from_bytes(os.urandom(7), "big").to_bytes(8, "big") + uuid.uuid4().bytes
+    check = hashlib.sha256(b"cora.list.datasets.v1" + position).digest()[:8]
+    return base64.urlsafe_b64encode(position + check).decode().rstrip("=")
+
+
+@schemathesis.hook
+def before_call(ctx, case, **kwargs):
+    headers = case.headers or {}
+    key = headers.get("Idempotency-Key")
+    if isinstance(key, str) and KEY_SHAPE.match(key):
+        headers["Idempotency-Key"] = str(uuid.uuid4())
+    query = case.query or {}
+    cursor = query.get("cursor")
+    if isinstance(cursor, str) and CURSOR_SHAPE.match(cursor):
+        query["cursor"] = issued_cursor()
