@@ -88,7 +88,6 @@ let package = Package(
                 "CoraKernel", "CoraData", "CoraWire", "CoraStoreSQLite", "CoraStorePostgres", "CoraHTTP", "CoraMCP",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "MCP", package: "swift-sdk"),
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -4,21 +4,27 @@ import Foundation
 
 extension Slices {
     /// `GET /datasets/{dataset_id}`, MCP `get_dataset`.
-    public static let getDataset = Slice<WireRequest, GetDataset, Dataset>(.getDataset, refusals: ["DatasetNotFound"]) { request in
-        let query = GetDataset(datasetID: try request.pathUUID("dataset_id"))
-        try request.parameters.reader.finish()
-        return { query }
-    } handle: { dependencies, query, _, _ in
-        try await GetDatasetHandler(dependencies).handle(query)
+    public static let getDataset = lookup(.getDataset, by: "dataset_id", refusals: ["DatasetNotFound"], GetDataset.init(datasetID:)) {
+        try await GetDatasetHandler($0).handle($1)
     }
 
     /// `GET /datasets/{dataset_id}/history`, MCP `get_dataset_history`.
-    public static let getDatasetHistory = Slice<WireRequest, GetDatasetHistory, DatasetHistory>(.getDatasetHistory, refusals: ["DatasetNotFound"]) { request in
-        let query = GetDatasetHistory(datasetID: try request.pathUUID("dataset_id"))
-        try request.parameters.reader.finish()
-        return { query }
-    } handle: { dependencies, query, _, _ in
-        try await GetDatasetHistoryHandler(dependencies).handle(query)
+    public static let getDatasetHistory = lookup(.getDatasetHistory, by: "dataset_id", refusals: ["DatasetNotFound"], GetDatasetHistory.init(datasetID:)) {
+        try await GetDatasetHistoryHandler($0).handle($1)
+    }
+
+    /// A query for one entity by the id in its path, taking no other parameter.
+    static func lookup<Query: Sendable, Output: Sendable>(
+        _ operation: OperationName, by parameter: String, refusals: [String], _ query: @escaping @Sendable (UUID) -> Query,
+        handle: @escaping @Sendable (ServiceDependencies, Query) async throws -> Output
+    ) -> Slice<WireRequest, Query, Output> {
+        Slice(operation, refusals: refusals) { request in
+            let built = query(try request.pathUUID(parameter))
+            try request.parameters.reader.finish()
+            return { built }
+        } handle: { dependencies, built, _, _ in
+            try await handle(dependencies, built)
+        }
     }
 
     /// `GET /datasets`, MCP `list_datasets`: the query parameters (MCP: arguments) of §5.

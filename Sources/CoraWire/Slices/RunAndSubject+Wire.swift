@@ -19,12 +19,8 @@ extension Slices {
     }
 
     /// `GET /subjects/{subject_id}`, MCP `get_subject`.
-    public static let getSubject = Slice<WireRequest, GetSubject, Subject>(.getSubject, refusals: ["SubjectNotFound"]) { request in
-        let query = GetSubject(subjectID: try request.pathUUID("subject_id"))
-        try request.parameters.reader.finish()
-        return { query }
-    } handle: { dependencies, query, _, _ in
-        try await GetSubjectHandler(dependencies).handle(query)
+    public static let getSubject = lookup(.getSubject, by: "subject_id", refusals: ["SubjectNotFound"], GetSubject.init(subjectID:)) {
+        try await GetSubjectHandler($0).handle($1)
     }
 
     /// `POST /runs`, MCP `start_run`.
@@ -57,11 +53,7 @@ extension Slices {
     }
 
     /// `GET /runs/{run_id}`, MCP `get_run`.
-    public static let getRun = Slice<WireRequest, GetRun, Run>(.getRun, refusals: ["RunNotFound"]) { request in
-        let query = GetRun(runID: try request.pathUUID("run_id"))
-        try request.parameters.reader.finish()
-        return { query }
-    } handle: { dependencies, query, _, _ in
-        try await GetRunHandler(dependencies).handle(query)
+    public static let getRun = lookup(.getRun, by: "run_id", refusals: ["RunNotFound"], GetRun.init(runID:)) {
+        try await GetRunHandler($0).handle($1)
     }
 }
