@@ -75,6 +75,7 @@ public struct Services: Sendable {
 public enum Endpoints {
     public static let all: [Endpoint] = [
         registerDataset, listDatasets, getDataset, getDatasetHistory, promoteDataset, demoteDataset, discardDataset,
+        getDatasetLineage, getCalibrationImpact,
         registerSubject, getSubject, startRun, getRun, endRun,
         mcpPost, mcpGet, mcpDelete,
         healthz, readyz, metrics, openAPIDocument,

@@ -59,6 +59,60 @@ public struct Timestamp: Sendable, Hashable, Comparable {
         self.init(microsecondsSinceEpoch: ((days * 86_400 + hour * 3600 + minute * 60 + second) * 1_000_000) + micros)
     }
 
+    /// Parses any RFC 3339 date-time a client may send: `T`/`t`, `Z`/`z` or a `±HH:MM` offset, any
+    /// number of fraction digits (kept to the microsecond, truncated), a leap second (taken as the next
+    /// second, as POSIX time does). Calendar days are checked (no 30 February).
+    public init?(rfc3339Input text: String) {
+        let bytes = Array(text.utf8)
+        func number(_ range: Range<Int>) -> Int64? {
+            guard range.upperBound <= bytes.count, !range.isEmpty else { return nil }
+            var value: Int64 = 0
+            for byte in bytes[range] {
+                guard byte >= 0x30, byte <= 0x39 else { return nil }
+                value = value * 10 + Int64(byte - 0x30)
+            }
+            return value
+        }
+        guard bytes.count >= 20, bytes[4] == 0x2D, bytes[7] == 0x2D, bytes[10] == 0x54 || bytes[10] == 0x74, bytes[13] == 0x3A, bytes[16] == 0x3A,
+              let year = number(0..<4), let month = number(5..<7), let day = number(8..<10),
+              let hour = number(11..<13), let minute = number(14..<16), let second = number(17..<19),
+              (1...12).contains(month), day >= 1, day <= Self.daysIn(month: month, year: year), hour < 24, minute < 60, second <= 60
+        else { return nil }
+        var index = 19
+        var micros: Int64 = 0
+        if index < bytes.count, bytes[index] == 0x2E {
+            index += 1
+            let start = index
+            while index < bytes.count, (0x30...0x39).contains(bytes[index]) { index += 1 }
+            guard index > start else { return nil }
+            for (offset, byte) in bytes[start..<min(index, start + 6)].enumerated() {
+                micros += Int64(byte - 0x30) * [100_000, 10_000, 1000, 100, 10, 1][offset]
+            }
+        }
+        var offsetSeconds: Int64 = 0
+        guard index < bytes.count else { return nil }
+        switch bytes[index] {
+        case 0x5A, 0x7A:
+            guard index + 1 == bytes.count else { return nil }
+        case 0x2B, 0x2D:
+            guard index + 6 == bytes.count, bytes[index + 3] == 0x3A, let hours = number((index + 1)..<(index + 3)),
+                  let minutes = number((index + 4)..<(index + 6)), hours < 24, minutes < 60 else { return nil }
+            offsetSeconds = (hours * 3600 + minutes * 60) * (bytes[index] == 0x2B ? 1 : -1)
+        default:
+            return nil
+        }
+        let days = Self.daysSinceEpoch(year: year, month: month, day: day)
+        self.init(microsecondsSinceEpoch: ((days * 86_400 + hour * 3600 + minute * 60 + second - offsetSeconds) * 1_000_000) + micros)
+    }
+
+    private static func daysIn(month: Int64, year: Int64) -> Int64 {
+        switch month {
+        case 2: (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
+        case 4, 6, 9, 11: 30
+        default: 31
+        }
+    }
+
     private func pad(_ value: Int64, _ width: Int) -> String {
         let digits = String(value)
         return String(repeating: "0", count: max(0, width - digits.count)) + digits

@@ -68,6 +68,10 @@ enum CoraTools {
         }
     }
 
+    static func properties(_ parameters: [(name: String, schema: JSONValue, description: String)]) -> [String: JSONValue] {
+        Dictionary(uniqueKeysWithValues: parameters.map { ($0.name, $0.schema) })
+    }
+
     static let all: [CoraTool] = [
         command("register_dataset", """
             Register a data product (status Registered, intent Trial) and get its dataset_id. Give the same \
@@ -87,9 +91,18 @@ enum CoraTools {
               Slices.getDataset, path: ["dataset_id"], output: Schema.dataset) { $0.representation },
         query("get_dataset_history", "The Dataset's audit log: every event in order, with who (actor_id), why (reason) and when.",
               Slices.getDatasetHistory, path: ["dataset_id"], output: Schema.datasetHistory) { $0.representation },
-        query("list_datasets", "Datasets oldest first, a page at a time: pass next_cursor back as cursor. Filters: status, producing_run_id, subject_id, used_calibrations (every id given must be cited).",
-              Slices.listDatasets, parameters: Dictionary(uniqueKeysWithValues: Schema.listDatasetsParameters.map { ($0.name, $0.schema) }),
+        query("list_datasets", "Datasets oldest first, a page at a time: pass next_cursor back as cursor. Filters: status, producing_run_id, subject_id, used_calibrations (every id given must be cited), derived_from (direct children of a Dataset).",
+              Slices.listDatasets, parameters: Self.properties(Schema.listDatasetsParameters),
               output: Schema.datasetPage) { $0.representation },
+        query("get_dataset_lineage", """
+            The lineage of a Dataset: what it was derived from (upstream), what was derived from it (downstream), or both, up to \
+            depth edges away and max_nodes nodes, as of a point of the log (as_of_position or as_of_time) or now. Nodes carry their \
+            distance (negative upstream) and their status and intent as of that point.
+            """, Slices.getDatasetLineage, path: ["dataset_id"], parameters: Self.properties(Schema.lineageParameters), output: Schema.lineage) { $0.representation },
+        query("get_calibration_impact", """
+            What a calibration revision touches, for when it is found to drift: every Dataset citing it (distance 1, cites true) and \
+            the Datasets derived from those, to a depth; counts.production is the review list (Datasets in Production).
+            """, Slices.getCalibrationImpact, path: ["revision_id"], parameters: Self.properties(Schema.impactParameters), output: Schema.impact) { $0.representation },
         command("register_subject", "Register a Subject (the sample or specimen a Dataset is about) and get its subject_id. idempotency_key is optional.",
                 Slices.registerSubject, body: Schema.registerSubjectBody, output: Schema.created("subject_id")) { createdBody("subject_id", $0.id) },
         query("get_subject", "A Subject.", Slices.getSubject, path: ["subject_id"], output: Schema.subject) { $0.representation },

@@ -69,12 +69,14 @@ enum PostgresDatasetSummaryModel {
     }
 
     static let columns = """
-        dataset_id, name, uri, producing_run_id, subject_id, status, used_calibrations,
-        (extract(epoch FROM created_at) * 1000000)::int8, (extract(epoch FROM updated_at) * 1000000)::int8
+        s.dataset_id, s.name, s.uri, s.producing_run_id, s.subject_id, s.status, s.used_calibrations,
+        (extract(epoch FROM s.created_at) * 1000000)::int8, (extract(epoch FROM s.updated_at) * 1000000)::int8
         """
 
     /// One keyset page in `(created_at, dataset_id)` order. The calibration filter is `@>` so the GIN
-    /// index serves it (`= ANY` would not); the keyset predicate is a row comparison the keyset index serves.
+    /// index serves it (`= ANY` would not); the keyset predicate is a row comparison the keyset index
+    /// serves. A `derived_from` filter drives the page from the lineage index
+    /// `(parent_id, child_created_at, child_id)`, ordered like the list, so page 1,000 costs what page 1 costs.
     static func list(_ filter: DatasetListFilter, after: DatasetListPosition?, limit: Int) -> PostgresQuery {
         var bindings = PostgresBindings()
         var conditions: [String] = []
@@ -82,20 +84,27 @@ enum PostgresDatasetSummaryModel {
             append(&bindings)
             return "$\(bindings.count)"
         }
-        if !filter.usedCalibrations.isEmpty {
-            conditions.append("used_calibrations @> \(parameter { $0.append(filter.usedCalibrations) })::uuid[]")
+        var from = "proj_data_dataset_summary s"
+        var order = ("s.created_at", "s.dataset_id")
+        if let parent = filter.derivedFrom {
+            from = "proj_data_dataset_lineage d JOIN proj_data_dataset_summary s ON s.dataset_id = d.child_id"
+            order = ("d.child_created_at", "d.child_id")
+            conditions.append("d.parent_id = \(parameter { $0.append(parent) })")
         }
-        if let status = filter.status { conditions.append("status = \(parameter { $0.append(status.rawValue) })") }
-        if let runID = filter.producingRunID { conditions.append("producing_run_id = \(parameter { $0.append(runID) })") }
-        if let subjectID = filter.subjectID { conditions.append("subject_id = \(parameter { $0.append(subjectID) })") }
+        if !filter.usedCalibrations.isEmpty {
+            conditions.append("s.used_calibrations @> \(parameter { $0.append(filter.usedCalibrations) })::uuid[]")
+        }
+        if let status = filter.status { conditions.append("s.status = \(parameter { $0.append(status.rawValue) })") }
+        if let runID = filter.producingRunID { conditions.append("s.producing_run_id = \(parameter { $0.append(runID) })") }
+        if let subjectID = filter.subjectID { conditions.append("s.subject_id = \(parameter { $0.append(subjectID) })") }
         if let after {
             let micros = parameter { $0.append(after.createdAt.microsecondsSinceEpoch) }
             let id = parameter { $0.append(after.datasetID) }
-            conditions.append("(created_at, dataset_id) > (timestamptz 'epoch' + \(micros)::int8 * interval '1 microsecond', \(id)::uuid)")
+            conditions.append("(\(order.0), \(order.1)) > (timestamptz 'epoch' + \(micros)::int8 * interval '1 microsecond', \(id)::uuid)")
         }
         let whereClause = conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND ")
         let limitParameter = parameter { $0.append(Int64(limit)) }
-        return PostgresQuery(unsafeSQL: "SELECT \(columns) FROM proj_data_dataset_summary\(whereClause) ORDER BY created_at, dataset_id LIMIT \(limitParameter)",
+        return PostgresQuery(unsafeSQL: "SELECT \(columns) FROM \(from)\(whereClause) ORDER BY \(order.0), \(order.1) LIMIT \(limitParameter)",
                              binds: bindings)
     }
 
@@ -111,7 +120,7 @@ enum PostgresDatasetSummaryModel {
     /// The rows of these Datasets, by id.
     static func rows(_ ids: [UUID], on connection: PostgresConnection, logger: Logger) async throws -> [UUID: DatasetSummaryRow] {
         var result: [UUID: DatasetSummaryRow] = [:]
-        for try await row in try await connection.query("SELECT \(unescaped: columns) FROM proj_data_dataset_summary WHERE dataset_id = ANY(\(ids)::uuid[])", logger: logger) {
+        for try await row in try await connection.query("SELECT \(unescaped: columns) FROM proj_data_dataset_summary s WHERE s.dataset_id = ANY(\(ids)::uuid[])", logger: logger) {
             let summary = try Self.row(row)
             result[summary.datasetID] = summary
         }

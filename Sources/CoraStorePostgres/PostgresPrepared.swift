@@ -48,6 +48,8 @@ extension PostgresStore {
         let shapes: [any FixedShapeStatement.Type] = [
             PostgresEventRows.self, InsertEvent.self, TryIdempotencyLock.self, SelectIdempotency.self, CompleteIdempotency.self,
             PostgresDatasetSummaryModel.UpsertSummary.self, PostgresDatasetSummaryModel.SetSummaryStatus.self, PostgresDatasetSummaryModel.TouchSummary.self,
+            PostgresDatasetGraphModel.InsertLineageEdge.self, PostgresDatasetGraphModel.InsertDatasetState.self, PostgresDatasetGraphModel.InsertCitation.self,
+            PostgresGraphSnapshot.LatestPosition.self, PostgresGraphSnapshot.GraphLayerQuery.self, PostgresGraphSnapshot.CitingQuery.self,
         ]
         return shapes.map { ($0.name, $0.sql, $0.otherValues.sql) }
     }

@@ -75,5 +75,61 @@ enum PostgresSchema {
                 ON proj_data_dataset_summary USING GIN (used_calibrations)
             """,
         ],
+        // Lineage, states and citations (§11): new read models, filled from the events already stored.
+        [
+            """
+            CREATE TABLE proj_data_dataset_lineage (
+                parent_id UUID NOT NULL,
+                child_created_at TIMESTAMPTZ NOT NULL,
+                child_id UUID NOT NULL,
+                position BIGINT NOT NULL,
+                recorded_at TIMESTAMPTZ NOT NULL,
+                PRIMARY KEY (parent_id, child_created_at, child_id)
+            )
+            """,
+            "CREATE INDEX proj_data_dataset_lineage_child_idx ON proj_data_dataset_lineage (child_id, parent_id)",
+            """
+            CREATE TABLE proj_data_dataset_states (
+                dataset_id UUID NOT NULL,
+                position BIGINT NOT NULL,
+                recorded_at TIMESTAMPTZ NOT NULL,
+                status TEXT CHECK (status IN ('Registered', 'Discarded')),
+                intent TEXT,
+                PRIMARY KEY (dataset_id, position)
+            )
+            """,
+            """
+            CREATE TABLE proj_data_calibration_citations (
+                calibration_id UUID NOT NULL,
+                created_at TIMESTAMPTZ NOT NULL,
+                dataset_id UUID NOT NULL,
+                position BIGINT NOT NULL,
+                recorded_at TIMESTAMPTZ NOT NULL,
+                PRIMARY KEY (calibration_id, created_at, dataset_id)
+            )
+            """,
+            "CREATE INDEX proj_data_calibration_citations_dataset_idx ON proj_data_calibration_citations (dataset_id)",
+            """
+            INSERT INTO proj_data_dataset_lineage (parent_id, child_created_at, child_id, position, recorded_at)
+            SELECT parent.id::uuid, e.occurred_at, e.stream_id, e.position, e.recorded_at
+            FROM events e, jsonb_array_elements_text(e.payload->'derived_from') AS parent(id)
+            WHERE e.stream_type = 'Dataset' AND e.event_type = 'DatasetRegistered'
+            """,
+            """
+            INSERT INTO proj_data_calibration_citations (calibration_id, created_at, dataset_id, position, recorded_at)
+            SELECT cited.id::uuid, e.occurred_at, e.stream_id, e.position, e.recorded_at
+            FROM events e, jsonb_array_elements_text(e.payload->'used_calibrations') AS cited(id)
+            WHERE e.stream_type = 'Dataset' AND e.event_type = 'DatasetRegistered'
+            """,
+            """
+            INSERT INTO proj_data_dataset_states (dataset_id, position, recorded_at, status, intent)
+            SELECT e.stream_id, e.position, e.recorded_at,
+                   CASE e.event_type WHEN 'DatasetRegistered' THEN 'Registered' WHEN 'DatasetDiscarded' THEN 'Discarded' END,
+                   CASE e.event_type WHEN 'DatasetRegistered' THEN e.payload->>'intent'
+                                     WHEN 'DatasetPromoted' THEN 'Production' WHEN 'DatasetDemoted' THEN 'Retracted' END
+            FROM events e
+            WHERE e.stream_type = 'Dataset' AND e.event_type IN ('DatasetRegistered', 'DatasetPromoted', 'DatasetDemoted', 'DatasetDiscarded')
+            """,
+        ],
     ]
 }

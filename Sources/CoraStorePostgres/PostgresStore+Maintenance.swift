@@ -22,7 +22,9 @@ extension PostgresStore {
         try await bounded { [self] in
             try await client.withConnection { connection in
                 let summaries = try await PostgresDatasetSummaryModel.rows(ids, on: connection, logger: logger)
-                return Dictionary(uniqueKeysWithValues: ids.map { ($0, DatasetReadModelRows(datasetID: $0, summary: summaries[$0])) })
+                var rows = Dictionary(uniqueKeysWithValues: ids.map { ($0, DatasetReadModelRows(datasetID: $0, summary: summaries[$0])) })
+                try await PostgresDatasetGraphModel.rows(ids, into: &rows, on: connection, logger: logger)
+                return rows
             }
         }
     }
@@ -32,6 +34,7 @@ extension PostgresStore {
             try await client.withTransaction(logger: logger) { connection in
                 for dataset in rows {
                     try await PostgresDatasetSummaryModel.replace(dataset.datasetID, with: dataset.summary, on: connection, logger: logger)
+                    try await PostgresDatasetGraphModel.replace(dataset, on: connection, logger: logger)
                 }
             }
         }
@@ -40,7 +43,8 @@ extension PostgresStore {
     public func deleteReadModelRowsWithoutEvents() async throws -> Int {
         try await bounded { [self] in
             try await client.withTransaction(logger: logger) { connection in
-                try await PostgresDatasetSummaryModel.deleteOrphans(on: connection, logger: logger).count
+                try await PostgresDatasetSummaryModel.deleteOrphans(on: connection, logger: logger)
+                    .union(try await PostgresDatasetGraphModel.deleteOrphans(on: connection, logger: logger)).count
             }
         }
     }

@@ -146,6 +146,24 @@ public final class PostgresStore: CoraStore, Service {
         }
     }
 
+    // MARK: DatasetGraphReader
+
+    public func readGraph<T: Sendable>(_ body: @escaping @Sendable (any DatasetGraphSnapshot) async throws -> T) async throws -> T {
+        try await bounded { [self] in
+            try await client.withConnection { connection in
+                try await connection.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", logger: logger)
+                do {
+                    let result = try await body(PostgresGraphSnapshot(connection: connection, logger: logger))
+                    try await connection.query("COMMIT", logger: logger)
+                    return result
+                } catch {
+                    _ = try? await connection.query("ROLLBACK", logger: logger)
+                    throw error
+                }
+            }
+        }
+    }
+
     // MARK: Plans
 
     /// `EXPLAIN (FORMAT JSON)` of the list query this store would run; tests prove index use with it.

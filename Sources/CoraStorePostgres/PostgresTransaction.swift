@@ -41,6 +41,7 @@ struct PostgresTransaction: DataTransaction, @unchecked Sendable {
         for change in changes {
             switch change {
             case .datasetSummary(let change): try await PostgresDatasetSummaryModel.apply(change, on: connection, logger: logger)
+            case .graph(let row): try await PostgresDatasetGraphModel.insert(row, on: connection, logger: logger)
             }
         }
     }

@@ -3,8 +3,9 @@ import CoraKernel
 import Foundation
 import SQLiteNIO
 
-/// `proj_data_dataset_summary` (and its calibration join table) on SQLite: applying row changes,
-/// reading keyset pages, and the rebuild's reads and rewrites.
+/// `proj_data_dataset_summary` on SQLite: applying row changes, reading keyset pages (a filtered page is
+/// driven by the citation or lineage index, which are ordered like the list), and the rebuild's reads
+/// and rewrites.
 enum SQLiteDatasetSummaryModel {
     static func apply(_ change: DatasetSummaryChange, on connection: SQLiteConnection) async throws {
         switch change {
@@ -21,14 +22,6 @@ enum SQLiteDatasetSummaryModel {
                     .text(row.status.rawValue), .text(CanonicalJSON.string(.array(calibrations))),
                     .integer(Int(row.createdAt.microsecondsSinceEpoch)), .integer(Int(row.updatedAt.microsecondsSinceEpoch)),
                 ])
-            _ = try await connection.query("DELETE FROM proj_data_dataset_used_calibrations WHERE dataset_id = ?", [.text(row.datasetID.lowercased)])
-            if !row.usedCalibrations.isEmpty {
-                let values = Array(repeating: "(?, ?, ?)", count: row.usedCalibrations.count).joined(separator: ", ")
-                let binds = row.usedCalibrations.flatMap { id -> [SQLiteData] in
-                    [.text(id.lowercased), .integer(Int(row.createdAt.microsecondsSinceEpoch)), .text(row.datasetID.lowercased)]
-                }
-                _ = try await connection.query("INSERT INTO proj_data_dataset_used_calibrations (calibration_id, created_at, dataset_id) VALUES \(values)", binds)
-            }
         case .setStatus(let datasetID, let status, let updatedAt):
             _ = try await connection.query("UPDATE proj_data_dataset_summary SET status = ?, updated_at = ? WHERE dataset_id = ?",
                                            [.text(status.rawValue), .integer(Int(updatedAt.microsecondsSinceEpoch)), .text(datasetID.lowercased)])
@@ -38,44 +31,47 @@ enum SQLiteDatasetSummaryModel {
         }
     }
 
-    private static func optionalText(_ id: UUID?) -> SQLiteData {
+    static func optionalText(_ id: UUID?) -> SQLiteData {
         id.map { .text($0.lowercased) } ?? .null
     }
 
     static let columns = "s.dataset_id, s.name, s.uri, s.producing_run_id, s.subject_id, s.status, s.used_calibrations, s.created_at, s.updated_at"
 
-    /// One keyset page. With a calibration filter the page is driven from the join table's primary key
-    /// `(calibration_id, created_at, dataset_id)`: one index range in list order, no sort. Further
-    /// calibrations are checked by primary-key lookups on the same table.
+    /// One keyset page. A filter on `derived_from` or on a calibration drives the page from that index,
+    /// `(parent_id, child_created_at, child_id)` or `(calibration_id, created_at, dataset_id)`: one index
+    /// range in list order, no sort, so page 1,000 costs what page 1 costs. Further calibrations are
+    /// primary-key probes of the citation index.
     static func list(_ filter: DatasetListFilter, after: DatasetListPosition?, limit: Int) -> (sql: String, binds: [SQLiteData]) {
         var binds: [SQLiteData] = []
         var conditions: [String] = []
         var from = "proj_data_dataset_summary s"
-        var order = "s"
-        if let first = filter.usedCalibrations.first {
-            from = "proj_data_dataset_used_calibrations c JOIN proj_data_dataset_summary s ON s.dataset_id = c.dataset_id"
-            order = "c"
+        var order = ("s.created_at", "s.dataset_id")
+        var calibrations = filter.usedCalibrations[...]
+        if let parent = filter.derivedFrom {
+            from = "proj_data_dataset_lineage d JOIN proj_data_dataset_summary s ON s.dataset_id = d.child_id"
+            order = ("d.child_created_at", "d.child_id")
+            conditions.append("d.parent_id = ?")
+            binds.append(.text(parent.lowercased))
+        } else if let first = calibrations.popFirst() {
+            from = "proj_data_calibration_citations c JOIN proj_data_dataset_summary s ON s.dataset_id = c.dataset_id"
+            order = ("c.created_at", "c.dataset_id")
             conditions.append("c.calibration_id = ?")
             binds.append(.text(first.lowercased))
-            for other in filter.usedCalibrations.dropFirst() {
-                conditions.append("EXISTS (SELECT 1 FROM proj_data_dataset_used_calibrations o WHERE o.calibration_id = ? AND o.created_at = c.created_at AND o.dataset_id = c.dataset_id)")
-                binds.append(.text(other.lowercased))
-            }
+        }
+        for other in calibrations {
+            conditions.append("EXISTS (SELECT 1 FROM proj_data_calibration_citations o WHERE o.calibration_id = ? AND o.created_at = \(order.0) AND o.dataset_id = \(order.1))")
+            binds.append(.text(other.lowercased))
         }
         if let status = filter.status { conditions.append("s.status = ?"); binds.append(.text(status.rawValue)) }
         if let runID = filter.producingRunID { conditions.append("s.producing_run_id = ?"); binds.append(.text(runID.lowercased)) }
         if let subjectID = filter.subjectID { conditions.append("s.subject_id = ?"); binds.append(.text(subjectID.lowercased)) }
         if let after {
-            conditions.append("(\(order).created_at, \(order).dataset_id) > (?, ?)")
+            conditions.append("(\(order.0), \(order.1)) > (?, ?)")
             binds += [.integer(Int(after.createdAt.microsecondsSinceEpoch)), .text(after.datasetID.lowercased)]
         }
         let whereClause = conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND ")
         binds.append(.integer(limit))
-        let sql = """
-            SELECT \(columns)
-            FROM \(from)\(whereClause) ORDER BY \(order).created_at, \(order).dataset_id LIMIT ?
-            """
-        return (sql, binds)
+        return ("SELECT \(columns) FROM \(from)\(whereClause) ORDER BY \(order.0), \(order.1) LIMIT ?", binds)
     }
 
     static func row(_ row: SQLiteRow) throws -> DatasetSummaryRow {
@@ -112,16 +108,11 @@ enum SQLiteDatasetSummaryModel {
     /// Replaces one Dataset's rows with `row` (none when nil).
     static func replace(_ datasetID: UUID, with row: DatasetSummaryRow?, on connection: SQLiteConnection) async throws {
         if let row { return try await apply(.upsert(row), on: connection) }
-        _ = try await connection.query("DELETE FROM proj_data_dataset_used_calibrations WHERE dataset_id = ?", [.text(datasetID.lowercased)])
         _ = try await connection.query("DELETE FROM proj_data_dataset_summary WHERE dataset_id = ?", [.text(datasetID.lowercased)])
     }
 
     /// Deletes rows whose Dataset has no events; returns the Dataset ids they belonged to.
     static func deleteOrphans(on connection: SQLiteConnection) async throws -> Set<String> {
-        let orphans = "SELECT dataset_id FROM proj_data_dataset_summary s WHERE NOT EXISTS (SELECT 1 FROM events e WHERE e.stream_type = 'Dataset' AND e.stream_id = s.dataset_id)"
-        let ids = Set(try await connection.query(orphans).compactMap { $0.column("dataset_id")?.string })
-        _ = try await connection.query("DELETE FROM proj_data_dataset_used_calibrations WHERE dataset_id IN (\(orphans))")
-        _ = try await connection.query("DELETE FROM proj_data_dataset_summary WHERE dataset_id IN (\(orphans))")
-        return ids
+        try await SQLiteReadModelRows.deleteOrphans(table: "proj_data_dataset_summary", owner: "dataset_id", on: connection)
     }
 }

@@ -66,5 +66,63 @@ enum SQLiteSchema {
             """,
             "CREATE INDEX proj_data_dataset_used_calibrations_dataset_idx ON proj_data_dataset_used_calibrations (dataset_id)",
         ],
+        // Lineage, states and citations (§11): new read models, filled from the events already stored. The
+        // citation table replaces the summary's join table: the same order, plus the event's position.
+        [
+            """
+            CREATE TABLE proj_data_dataset_lineage (
+                parent_id TEXT NOT NULL,
+                child_created_at INTEGER NOT NULL,
+                child_id TEXT NOT NULL,
+                position INTEGER NOT NULL,
+                recorded_at INTEGER NOT NULL,
+                PRIMARY KEY (parent_id, child_created_at, child_id)
+            ) WITHOUT ROWID
+            """,
+            "CREATE INDEX proj_data_dataset_lineage_child_idx ON proj_data_dataset_lineage (child_id, parent_id)",
+            """
+            CREATE TABLE proj_data_dataset_states (
+                dataset_id TEXT NOT NULL,
+                position INTEGER NOT NULL,
+                recorded_at INTEGER NOT NULL,
+                status TEXT CHECK (status IN ('Registered', 'Discarded')),
+                intent TEXT,
+                PRIMARY KEY (dataset_id, position)
+            ) WITHOUT ROWID
+            """,
+            """
+            CREATE TABLE proj_data_calibration_citations (
+                calibration_id TEXT NOT NULL,
+                created_at INTEGER NOT NULL,
+                dataset_id TEXT NOT NULL,
+                position INTEGER NOT NULL,
+                recorded_at INTEGER NOT NULL,
+                PRIMARY KEY (calibration_id, created_at, dataset_id)
+            ) WITHOUT ROWID
+            """,
+            "CREATE INDEX proj_data_calibration_citations_dataset_idx ON proj_data_calibration_citations (dataset_id)",
+            """
+            INSERT INTO proj_data_dataset_lineage (parent_id, child_created_at, child_id, position, recorded_at)
+            SELECT j.value, e.occurred_at, e.stream_id, e.position, e.recorded_at
+            FROM events e, json_each(e.payload, '$.derived_from') j
+            WHERE e.stream_type = 'Dataset' AND e.event_type = 'DatasetRegistered'
+            """,
+            """
+            INSERT INTO proj_data_calibration_citations (calibration_id, created_at, dataset_id, position, recorded_at)
+            SELECT j.value, e.occurred_at, e.stream_id, e.position, e.recorded_at
+            FROM events e, json_each(e.payload, '$.used_calibrations') j
+            WHERE e.stream_type = 'Dataset' AND e.event_type = 'DatasetRegistered'
+            """,
+            """
+            INSERT INTO proj_data_dataset_states (dataset_id, position, recorded_at, status, intent)
+            SELECT e.stream_id, e.position, e.recorded_at,
+                   CASE e.event_type WHEN 'DatasetRegistered' THEN 'Registered' WHEN 'DatasetDiscarded' THEN 'Discarded' END,
+                   CASE e.event_type WHEN 'DatasetRegistered' THEN json_extract(e.payload, '$.intent')
+                                     WHEN 'DatasetPromoted' THEN 'Production' WHEN 'DatasetDemoted' THEN 'Retracted' END
+            FROM events e
+            WHERE e.stream_type = 'Dataset' AND e.event_type IN ('DatasetRegistered', 'DatasetPromoted', 'DatasetDemoted', 'DatasetDiscarded')
+            """,
+            "DROP TABLE proj_data_dataset_used_calibrations",
+        ],
     ]
 }

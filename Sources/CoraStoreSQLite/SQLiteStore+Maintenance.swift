@@ -15,17 +15,26 @@ extension SQLiteStore {
     }
 
     public func readModelRows(_ ids: [UUID]) async throws -> [UUID: DatasetReadModelRows] {
-        let summaries = try await readOnly { try await SQLiteDatasetSummaryModel.rows(ids, on: $0) }
-        return Dictionary(uniqueKeysWithValues: ids.map { ($0, DatasetReadModelRows(datasetID: $0, summary: summaries[$0])) })
+        try await readOnly { connection in
+            let summaries = try await SQLiteDatasetSummaryModel.rows(ids, on: connection)
+            var rows = Dictionary(uniqueKeysWithValues: ids.map { ($0, DatasetReadModelRows(datasetID: $0, summary: summaries[$0])) })
+            try await SQLiteDatasetGraphModel.rows(ids, into: &rows, on: connection)
+            return rows
+        }
     }
 
     public func replaceReadModelRows(_ rows: [DatasetReadModelRows]) async throws {
         try await writing { connection in
-            for dataset in rows { try await SQLiteDatasetSummaryModel.replace(dataset.datasetID, with: dataset.summary, on: connection) }
+            for dataset in rows {
+                try await SQLiteDatasetSummaryModel.replace(dataset.datasetID, with: dataset.summary, on: connection)
+                try await SQLiteDatasetGraphModel.replace(dataset, on: connection)
+            }
         }
     }
 
     public func deleteReadModelRowsWithoutEvents() async throws -> Int {
-        try await writing { connection in try await SQLiteDatasetSummaryModel.deleteOrphans(on: connection).count }
+        try await writing { connection in
+            try await SQLiteDatasetSummaryModel.deleteOrphans(on: connection).union(try await SQLiteDatasetGraphModel.deleteOrphans(on: connection)).count
+        }
     }
 }

@@ -107,6 +107,12 @@ public final class SQLiteStore: CoraStore {
         return try await readOnly { try await $0.query(query.sql, query.binds).map(SQLiteDatasetSummaryModel.row) }
     }
 
+    // MARK: DatasetGraphReader
+
+    public func readGraph<T: Sendable>(_ body: @escaping @Sendable (any DatasetGraphSnapshot) async throws -> T) async throws -> T {
+        try await readOnly { try await body(SQLiteGraphSnapshot(connection: $0)) }
+    }
+
     /// Known SQLite failures become the store's typed errors; domain errors pass through untouched.
     static func translate(_ error: any Error) -> any Error {
         guard let sqlite = error as? SQLiteError else { return error }

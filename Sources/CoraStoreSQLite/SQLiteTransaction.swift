@@ -41,6 +41,7 @@ struct SQLiteTransaction: DataTransaction {
         for change in changes {
             switch change {
             case .datasetSummary(let change): try await SQLiteDatasetSummaryModel.apply(change, on: connection)
+            case .graph(let row): try await SQLiteDatasetGraphModel.insert(row, on: connection)
             }
         }
     }

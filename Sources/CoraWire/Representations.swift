@@ -29,7 +29,7 @@ extension DatasetHistory {
             "dataset_id": .string(datasetID.lowercased),
             "events": .array(events.map { event in
                 .object([
-                    "version": .integer(event.version), "event_type": .string(event.eventType), "payload": event.payload,
+                    "position": .integer(event.position), "version": .integer(event.version), "event_type": .string(event.eventType), "payload": event.payload,
                     "actor_id": .string(event.metadata.actorID.description),
                     "correlation_id": .string(event.metadata.correlationID.lowercased),
                     "occurred_at": .string(event.occurredAt.rfc3339), "recorded_at": .string(event.recordedAt.rfc3339),
@@ -75,6 +75,53 @@ extension Run {
 extension Subject {
     public var representation: JSONValue {
         .object(["id": .string(id.lowercased), "name": .string(name), "created_at": .string(createdAt.rfc3339)])
+    }
+}
+
+extension ResolvedAsOf {
+    public var representation: JSONValue {
+        switch self {
+        case .position(let position): ["position": .integer(position)]
+        case .time(let time): ["time": .string(time.rfc3339)]
+        }
+    }
+}
+
+extension WalkedGraph {
+    func nodes(cites: ((WalkedNode) -> Bool)? = nil) -> JSONValue {
+        .array(nodes.map { walked in
+            var members: [String: JSONValue] = [
+                "dataset_id": .string(walked.node.datasetID.lowercased), "name": .string(walked.node.name), "uri": .string(walked.node.uri),
+                "status": .string(walked.node.status.rawValue), "intent": .string(walked.node.intent.rawValue),
+                "producing_run_id": walked.node.producingRunID.map { .string($0.lowercased) } ?? .null,
+                "created_at": .string(walked.node.createdAt.rfc3339), "distance": .integer(walked.distance),
+            ]
+            if let cites { members["cites"] = .bool(cites(walked)) }
+            return .object(members)
+        })
+    }
+
+    var edgesRepresentation: JSONValue {
+        .array(edges.map { ["from": .string($0.parentID.lowercased), "to": .string($0.childID.lowercased)] })
+    }
+}
+
+extension DatasetLineage {
+    public var representation: JSONValue {
+        [
+            "root": .string(query.datasetID.lowercased), "direction": .string(query.direction.rawValue), "depth": .integer(query.depth),
+            "as_of": graph.asOf.representation, "nodes": graph.nodes(), "edges": graph.edgesRepresentation, "truncated": .bool(graph.truncated),
+        ]
+    }
+}
+
+extension CalibrationImpact {
+    public var representation: JSONValue {
+        [
+            "revision_id": .string(query.revisionID.lowercased), "as_of": graph.asOf.representation,
+            "nodes": graph.nodes(cites: cites), "edges": graph.edgesRepresentation, "truncated": .bool(graph.truncated),
+            "counts": ["citing": .integer(citing), "descendants": .integer(descendants), "production": .integer(production)],
+        ]
     }
 }
 

@@ -124,9 +124,9 @@ public enum Schema {
     public static let datasetHistory = object([
         "dataset_id": uuid,
         "events": ["type": "array", "items": object([
-            "version": ["type": "integer"], "event_type": ["type": "string"], "payload": ["type": "object"],
+            "position": ["type": "integer", "minimum": 1], "version": ["type": "integer"], "event_type": ["type": "string"], "payload": ["type": "object"],
             "actor_id": uuid, "correlation_id": uuid, "occurred_at": timestamp, "recorded_at": timestamp,
-        ], required: ["version", "event_type", "payload", "actor_id", "correlation_id", "occurred_at", "recorded_at"])],
+        ], required: ["position", "version", "event_type", "payload", "actor_id", "correlation_id", "occurred_at", "recorded_at"])],
     ], required: ["dataset_id", "events"])
 
     public static let datasetPage = object([
@@ -156,5 +156,56 @@ public enum Schema {
         ("producing_run_id", uuid, "Only Datasets of this Run."),
         ("subject_id", uuid, "Only Datasets about this Subject."),
         ("used_calibrations", ["type": "array", "items": uuid, "maxItems": 64], "Every id given must be cited."),
+        ("derived_from", uuid, "Only the Datasets directly derived from this one."),
     ]
+
+    static let asOfParameters: [(name: String, schema: JSONValue, description: String)] = [
+        ("as_of_position", ["type": "integer", "minimum": 0, "maximum": 9_223_372_036_854_775_807],
+         "Answer as of the events up to this position (at most the latest; not with as_of_time)."),
+        ("as_of_time", timestamp, "Answer as of the events recorded at or before this time (not with as_of_position)."),
+    ]
+
+    public static let lineageParameters: [(name: String, schema: JSONValue, description: String)] = [
+        ("direction", ["type": "string", "enum": ["upstream", "downstream", "both"], "default": "both"], "Ancestors, descendants, or both."),
+        ("depth", ["type": "integer", "minimum": 1, "maximum": 10, "default": 3], "How many edges away from the root."),
+        ("max_nodes", ["type": "integer", "minimum": 1, "maximum": 2000, "default": 500], "At most this many nodes, the root included."),
+    ] + asOfParameters
+
+    public static let impactParameters: [(name: String, schema: JSONValue, description: String)] = [
+        ("depth", ["type": "integer", "minimum": 0, "maximum": 10, "default": 3], "How far below the citing Datasets (0: only those)."),
+        ("max_nodes", ["type": "integer", "minimum": 1, "maximum": 2000, "default": 500], "At most this many nodes."),
+    ] + asOfParameters
+
+    static let asOf: JSONValue = [
+        "type": "object", "additionalProperties": false,
+        "properties": ["position": ["type": "integer", "minimum": 0], "time": timestamp],
+    ]
+
+    static func graphNode(cites: Bool) -> JSONValue {
+        var properties: [String: JSONValue] = [
+            "dataset_id": uuid, "name": ["type": "string"], "uri": ["type": "string"],
+            "status": ["type": "string", "enum": ["Registered", "Discarded"]], "intent": ["type": "string"],
+            "producing_run_id": nullableUUID, "created_at": timestamp, "distance": ["type": "integer"],
+        ]
+        var required = ["dataset_id", "name", "uri", "status", "intent", "producing_run_id", "created_at", "distance"]
+        if cites {
+            properties["cites"] = ["type": "boolean"]
+            required.append("cites")
+        }
+        return object(properties, required: required)
+    }
+
+    static let graphEdges: JSONValue = ["type": "array", "items": object(["from": uuid, "to": uuid], required: ["from", "to"])]
+
+    public static let lineage = object([
+        "root": uuid, "direction": ["type": "string", "enum": ["upstream", "downstream", "both"]], "depth": ["type": "integer"],
+        "as_of": asOf, "nodes": ["type": "array", "items": graphNode(cites: false)], "edges": graphEdges, "truncated": ["type": "boolean"],
+    ], required: ["root", "direction", "depth", "as_of", "nodes", "edges", "truncated"])
+
+    public static let impact = object([
+        "revision_id": uuid, "as_of": asOf, "nodes": ["type": "array", "items": graphNode(cites: true)],
+        "edges": graphEdges, "truncated": ["type": "boolean"],
+        "counts": object(["citing": ["type": "integer"], "descendants": ["type": "integer"], "production": ["type": "integer"]],
+                         required: ["citing", "descendants", "production"]),
+    ], required: ["revision_id", "as_of", "nodes", "edges", "truncated", "counts"])
 }

@@ -133,6 +133,7 @@ struct EnvelopeTests {
             let expected: Set<String> = [
                 "POST /datasets", "GET /datasets", "GET /datasets/{dataset_id}", "GET /datasets/{dataset_id}/history",
                 "POST /datasets/{dataset_id}/promote", "POST /datasets/{dataset_id}/demote", "POST /datasets/{dataset_id}/discard",
+                "GET /datasets/{dataset_id}/lineage", "GET /calibration-revisions/{revision_id}/impact",
                 "POST /subjects", "GET /subjects/{subject_id}", "POST /runs", "GET /runs/{run_id}", "POST /runs/{run_id}/end",
                 "POST /mcp", "GET /mcp", "DELETE /mcp", "GET /healthz", "GET /readyz", "GET /metrics", "GET /openapi.json",
             ]
@@ -168,6 +169,7 @@ struct EnvelopeTests {
                 let parts = entry.split(separator: " ")
                 let uri = String(parts[1]).replacingOccurrences(of: "{dataset_id}", with: id)
                     .replacingOccurrences(of: "{run_id}", with: UUID().lowercased).replacingOccurrences(of: "{subject_id}", with: UUID().lowercased)
+                    .replacingOccurrences(of: "{revision_id}", with: UUID().lowercased)
                 let reply = try await app.send(.init(String(parts[0]))!, uri, json: parts[0] == "POST" ? [:] : nil)
                 #expect(reply.code != "NotFound" && reply.code != "MethodNotAllowed", "\(entry) → \(reply.status)")
             }

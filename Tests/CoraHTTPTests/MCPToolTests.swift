@@ -49,7 +49,8 @@ struct MCPToolTests {
             let session = try await MCPSession.open(app)
             let tools = try await session.client.listTools().tools
             #expect(Set(tools.map(\.name)) == ["register_dataset", "promote_dataset", "demote_dataset", "discard_dataset", "get_dataset",
-                                               "get_dataset_history", "list_datasets", "register_subject", "get_subject", "start_run", "end_run", "get_run"])
+                                               "get_dataset_history", "list_datasets", "register_subject", "get_subject", "start_run", "end_run", "get_run",
+                                               "get_dataset_lineage", "get_calibration_impact"])
             for tool in tools {
                 #expect(tool.description?.isEmpty == false && tool.outputSchema != nil, "\(tool.name)")
                 guard case .object(let schema) = tool.inputSchema else { Issue.record("\(tool.name) has no object schema"); continue }

@@ -34,6 +34,27 @@ public enum StoreKind: String, Sendable, CustomStringConvertible {
         }
     }
 
+    /// The store at a location a test already has (a database it keeps between two opens): migrated, and
+    /// closed without removing anything.
+    public static func reopen(_ location: String, clock: any WallClock = SystemClock()) async throws -> OpenedStore {
+        if location.hasPrefix("sqlite:") {
+            let store = try await SQLiteStore.open(path: String(location.dropFirst("sqlite:".count)), clock: clock)
+            return OpenedStore(store: store, location: location, cleanup: {})
+        }
+        return try await openPostgres(url: location, clock: clock)
+    }
+
+    /// A fresh, empty database of this kind that the caller removes (`cleanup`), for tests that open it more than once.
+    public func freshLocation() async throws -> (location: String, cleanup: @Sendable () -> Void) {
+        switch self {
+        case .sqlite:
+            let database = try TemporarySQLite()
+            return ("sqlite:" + database.path, database.cleanup)
+        case .postgres:
+            return (try await PostgresCluster.shared.freshDatabaseURL(), {})
+        }
+    }
+
     /// A PostgreSQL store on `url`, migrated, its pool running (as the composition root runs it, beside
     /// its user) until the store is closed.
     public static func openPostgres(url: String, clock: any WallClock = SystemClock(), retentionSeconds: Int64 = 86_400,

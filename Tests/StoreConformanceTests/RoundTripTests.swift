@@ -12,6 +12,8 @@ final class CountingStore: CoraStore {
     let inner: any CoraStore
     let loads = Locked<[Int]>([])
     let transactions = Locked(0)
+    /// Round trips of graph reads, one per snapshot call.
+    let graphRoundTrips = Locked(0)
     let readsOneEventBehind: Bool
 
     init(_ inner: any CoraStore, readsOneEventBehind: Bool = false) {
@@ -45,6 +47,27 @@ final class CountingStore: CoraStore {
         let loads = self.loads
         let behind = readsOneEventBehind
         return try await inner.transaction { try await work(CountingTransaction(inner: $0, loads: loads, readsOneEventBehind: behind)) }
+    }
+    struct CountingSnapshot: DatasetGraphSnapshot {
+        let inner: any DatasetGraphSnapshot
+        let count: Locked<Int>
+        func latestPosition() async throws -> Int64 {
+            count.withLock { $0 += 1 }
+            return try await inner.latestPosition()
+        }
+        func layer(upstream: [UUID], downstream: [UUID], visibility: GraphVisibility) async throws -> GraphLayer {
+            count.withLock { $0 += 1 }
+            return try await inner.layer(upstream: upstream, downstream: downstream, visibility: visibility)
+        }
+        func citing(_ revision: UUID, visibility: GraphVisibility, limit: Int) async throws -> [UUID] {
+            count.withLock { $0 += 1 }
+            return try await inner.citing(revision, visibility: visibility, limit: limit)
+        }
+    }
+
+    func readGraph<T: Sendable>(_ body: @escaping @Sendable (any DatasetGraphSnapshot) async throws -> T) async throws -> T {
+        let count = graphRoundTrips
+        return try await inner.readGraph { try await body(CountingSnapshot(inner: $0, count: count)) }
     }
     func readStream(_ stream: StreamID) async throws -> [RecordedEvent] { try await inner.readStream(stream) }
     func readStreams(_ streams: [StreamID]) async throws -> [StreamID: [RecordedEvent]] { try await inner.readStreams(streams) }

@@ -197,9 +197,12 @@ struct StoreConformanceTests {
             let calibration = SequentialIDs.id(77)
             var ids: [UUID] = []
             for n in 0..<25 {
-                ids.append(try await dependencies.register(["name": .string("dataset \(n)"), "used_calibrations": [.string(calibration.lowercased)]]))
+                let parents: [JSONValue] = n > 0 ? [.string(ids[n - 1].lowercased)] : []
+                ids.append(try await dependencies.register(["name": .string("dataset \(n)"), "used_calibrations": [.string(calibration.lowercased)],
+                                                            "derived_from": .array(parents)]))
             }
             try await dependencies.discard(ids[3])
+            let lineageBefore = try await GetDatasetLineageHandler(dependencies).handle(GetDatasetLineage(datasetID: ids[12], depth: 10, maxNodes: 100))
             let before = try await opened.store.listDatasets(DatasetListFilter(), after: nil, limit: 100)
             let rebuild = RebuildReadModels(store: opened.store, batchSize: 7)
             #expect(try await rebuild.run().changed == 0)
@@ -207,14 +210,23 @@ struct StoreConformanceTests {
             try await opened.execute("UPDATE proj_data_dataset_summary SET name = 'garbage', status = 'Registered' WHERE dataset_id = '\(ids[3].lowercased)'")
             try await opened.execute("DELETE FROM proj_data_dataset_summary WHERE dataset_id = '\(ids[10].lowercased)'")
             try await opened.execute("INSERT INTO proj_data_dataset_summary (dataset_id, name, uri, status, created_at, updated_at) VALUES ('\(SequentialIDs.id(999).lowercased)', 'orphan', 's3://x', 'Registered', \(kind == .sqlite ? "1, 1" : "now(), now()"))")
+            // The graph read models: a lost edge, a lost discard, a lost citation, an orphan citation.
+            try await opened.execute("DELETE FROM proj_data_dataset_lineage WHERE child_id = '\(ids[6].lowercased)'")
+            try await opened.execute("DELETE FROM proj_data_dataset_states WHERE dataset_id = '\(ids[3].lowercased)' AND status = 'Discarded'")
+            try await opened.execute("DELETE FROM proj_data_calibration_citations WHERE dataset_id = '\(ids[20].lowercased)'")
+            try await opened.execute("INSERT INTO proj_data_calibration_citations (calibration_id, created_at, dataset_id, position, recorded_at) VALUES ('\(calibration.lowercased)', \(kind == .sqlite ? "1" : "now()"), '\(SequentialIDs.id(998).lowercased)', 1, \(kind == .sqlite ? "1" : "now()"))")
             #expect(try await opened.store.listDatasets(DatasetListFilter(), after: nil, limit: 100) != before)
+            #expect(try await GetDatasetLineageHandler(dependencies).handle(GetDatasetLineage(datasetID: ids[12], depth: 10, maxNodes: 100)).graph != lineageBefore.graph)
 
             let progress = Mutex<[Int]>([])
             let report = try await RebuildReadModels(store: opened.store, batchSize: 7).run { step in progress.withLock { $0.append(step.datasetsChecked) } }
-            #expect(report == RebuildReport(datasetsChecked: 25, rewritten: ["proj_data_dataset_summary": 2], orphansDeleted: 1))
+            #expect(report == RebuildReport(datasetsChecked: 25, rewritten: ["proj_data_dataset_summary": 2, "proj_data_dataset_lineage": 1,
+                                                                             "proj_data_dataset_states": 1, "proj_data_calibration_citations": 1],
+                                            orphansDeleted: 2))
             #expect(progress.withLock { $0 } == [7, 14, 21, 25])
             #expect(try await opened.store.listDatasets(DatasetListFilter(), after: nil, limit: 100) == before)
             #expect(try await opened.store.listDatasets(DatasetListFilter(usedCalibrations: [calibration]), after: nil, limit: 100).count == 25)
+            #expect(try await GetDatasetLineageHandler(dependencies).handle(GetDatasetLineage(datasetID: ids[12], depth: 10, maxNodes: 100)).graph == lineageBefore.graph)
             #expect(try await rebuild.run().changed == 0)
         }
     }

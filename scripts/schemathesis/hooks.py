@@ -5,7 +5,10 @@
   generated request is a first use of its key.
 - A list `cursor` is opaque and carries an integrity check: only a cursor the service issued is valid.
   A well-formed generated cursor is replaced by one the service would issue for a random position.
-Malformed keys and cursors are left alone, so the negative cases still test the refusals.
+- `as_of_position` must not pass the latest event, and at most one of `as_of_position` and `as_of_time`
+  may be given: a rule across parameters and the store's state. A generated pair keeps the position, and
+  a well-formed position becomes 0 (at or before the latest event in any catalogue).
+Malformed keys, cursors and positions are left alone, so the negative cases still test the refusals.
 """
 import base64
 import hashlib
@@ -36,3 +39,7 @@ def before_call(ctx, case, **kwargs):
     cursor = query.get("cursor")
     if isinstance(cursor, str) and CURSOR_SHAPE.match(cursor):
         query["cursor"] = issued_cursor()
+    position = query.get("as_of_position")
+    if (isinstance(position, int) and not isinstance(position, bool) and position >= 0) or (isinstance(position, str) and position.isdigit()):
+        query["as_of_position"] = 0
+        query.pop("as_of_time", None)

@@ -90,12 +90,15 @@ public struct DatasetListFilter: Sendable, Equatable {
     public var subjectID: UUID?
     /// Every id given must be cited.
     public var usedCalibrations: [UUID]
+    /// Only the direct children of this Dataset.
+    public var derivedFrom: UUID?
 
-    public init(status: DatasetStatus? = nil, producingRunID: UUID? = nil, subjectID: UUID? = nil, usedCalibrations: [UUID] = []) {
+    public init(status: DatasetStatus? = nil, producingRunID: UUID? = nil, subjectID: UUID? = nil, usedCalibrations: [UUID] = [], derivedFrom: UUID? = nil) {
         self.status = status
         self.producingRunID = producingRunID
         self.subjectID = subjectID
         self.usedCalibrations = usedCalibrations
+        self.derivedFrom = derivedFrom
     }
 }
 

@@ -15,12 +15,14 @@ public enum OperationName: String, Sendable, CaseIterable {
     case startRun = "StartRun"
     case endRun = "EndRun"
     case getRun = "GetRun"
+    case getDatasetLineage = "GetDatasetLineage"
+    case getCalibrationImpact = "GetCalibrationImpact"
 
     /// Whether the operation changes state (it has a decider) rather than reading it.
     public var isCommand: Bool {
         switch self {
         case .registerDataset, .promoteDataset, .demoteDataset, .discardDataset, .registerSubject, .startRun, .endRun: true
-        case .getDataset, .listDatasets, .getDatasetHistory, .getSubject, .getRun: false
+        case .getDataset, .listDatasets, .getDatasetHistory, .getSubject, .getRun, .getDatasetLineage, .getCalibrationImpact: false
         }
     }
 }

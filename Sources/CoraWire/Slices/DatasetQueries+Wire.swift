@@ -36,10 +36,12 @@ extension Slices {
         let producingRunID = try parameters.uuid("producing_run_id")
         let subjectID = try parameters.uuid("subject_id")
         let usedCalibrations = try parameters.uuidList("used_calibrations", maximum: 64)
+        let derivedFrom = try parameters.uuid("derived_from")
         try parameters.finish()
         let after = try cursor.map { text throws(RequestError) in try DatasetListCursor.decode(text) }
         let query = ListDatasets(
-            filter: DatasetListFilter(status: status, producingRunID: producingRunID, subjectID: subjectID, usedCalibrations: usedCalibrations),
+            filter: DatasetListFilter(status: status, producingRunID: producingRunID, subjectID: subjectID, usedCalibrations: usedCalibrations,
+                                      derivedFrom: derivedFrom),
             after: after, limit: limit ?? ListDatasets.defaultLimit)
         return { query }
     } handle: { dependencies, query, _, _ in

@@ -1,0 +1,160 @@
+import CoraKernel
+import Foundation
+
+// The lineage graph's read models: every `derived_from` edge, every change of a Dataset's status or
+// intent, every citation of a calibration revision, each with the position and time of the event that
+// made it, so a walk can see the graph as it was at any point.
+
+/// `proj_data_dataset_lineage`: one row per `derived_from` edge, written when the child registers.
+public struct LineageEdgeRow: Sendable, Hashable {
+    public let parentID: UUID
+    public let childID: UUID
+    public let childCreatedAt: Timestamp
+    public let position: Int64
+    public let recordedAt: Timestamp
+
+    public init(parentID: UUID, childID: UUID, childCreatedAt: Timestamp, position: Int64, recordedAt: Timestamp) {
+        self.parentID = parentID
+        self.childID = childID
+        self.childCreatedAt = childCreatedAt
+        self.position = position
+        self.recordedAt = recordedAt
+    }
+}
+
+/// `proj_data_dataset_states`: one row per event that sets a Dataset's status or intent, holding what it set.
+public struct DatasetStateRow: Sendable, Hashable {
+    public let datasetID: UUID
+    public let position: Int64
+    public let recordedAt: Timestamp
+    public let status: DatasetStatus?
+    public let intent: Intent?
+
+    public init(datasetID: UUID, position: Int64, recordedAt: Timestamp, status: DatasetStatus?, intent: Intent?) {
+        self.datasetID = datasetID
+        self.position = position
+        self.recordedAt = recordedAt
+        self.status = status
+        self.intent = intent
+    }
+}
+
+/// `proj_data_calibration_citations`: one row per calibration revision a Dataset cites, ordered like the list.
+public struct CitationRow: Sendable, Hashable {
+    public let calibrationID: UUID
+    public let datasetID: UUID
+    public let createdAt: Timestamp
+    public let position: Int64
+    public let recordedAt: Timestamp
+
+    public init(calibrationID: UUID, datasetID: UUID, createdAt: Timestamp, position: Int64, recordedAt: Timestamp) {
+        self.calibrationID = calibrationID
+        self.datasetID = datasetID
+        self.createdAt = createdAt
+        self.position = position
+        self.recordedAt = recordedAt
+    }
+}
+
+/// The three graph read models as pure functions of the typed event and its envelope.
+public enum DatasetGraphProjection {
+    public static func changes(for event: DatasetEvent, envelope: RecordedEvent) -> [GraphRow] {
+        let (position, recordedAt) = (envelope.position, envelope.recordedAt)
+        switch event {
+        case .registered(let registered):
+            let id = registered.datasetID
+            return [.datasetState(DatasetStateRow(datasetID: id, position: position, recordedAt: recordedAt, status: .registered, intent: registered.intent))]
+                + registered.derivedFrom.sorted(by: uuidOrder).map {
+                    .lineageEdge(LineageEdgeRow(parentID: $0, childID: id, childCreatedAt: registered.occurredAt, position: position, recordedAt: recordedAt))
+                }
+                + registered.usedCalibrations.sorted(by: uuidOrder).map {
+                    .citation(CitationRow(calibrationID: $0, datasetID: id, createdAt: registered.occurredAt, position: position, recordedAt: recordedAt))
+                }
+        case .promoted(let change):
+            return [.datasetState(DatasetStateRow(datasetID: change.datasetID, position: position, recordedAt: recordedAt, status: nil, intent: .production))]
+        case .demoted(let change):
+            return [.datasetState(DatasetStateRow(datasetID: change.datasetID, position: position, recordedAt: recordedAt, status: nil, intent: .retracted))]
+        case .discarded(let change):
+            return [.datasetState(DatasetStateRow(datasetID: change.datasetID, position: position, recordedAt: recordedAt, status: .discarded, intent: nil))]
+        }
+    }
+}
+
+/// Which events a read sees: those at or before `position`, and, when `recordedBy` is set, recorded at or
+/// before that time.
+public struct GraphVisibility: Sendable, Equatable {
+    public let position: Int64
+    public let recordedBy: Timestamp?
+
+    public init(position: Int64, recordedBy: Timestamp? = nil) {
+        self.position = position
+        self.recordedBy = recordedBy
+    }
+}
+
+/// A Dataset as a graph read shows it: the record's fixed members and its status and intent as of the read.
+public struct GraphNode: Sendable, Equatable {
+    public let datasetID: UUID
+    public let name: String
+    public let uri: String
+    public let producingRunID: UUID?
+    public let createdAt: Timestamp
+    public let status: DatasetStatus
+    public let intent: Intent
+
+    public init(datasetID: UUID, name: String, uri: String, producingRunID: UUID?, createdAt: Timestamp, status: DatasetStatus, intent: Intent) {
+        self.datasetID = datasetID
+        self.name = name
+        self.uri = uri
+        self.producingRunID = producingRunID
+        self.createdAt = createdAt
+        self.status = status
+        self.intent = intent
+    }
+}
+
+/// A `derived_from` edge found from one side, with the other side's creation time (for node order).
+public struct GraphEdge: Sendable, Hashable {
+    public let parentID: UUID
+    public let childID: UUID
+    /// When the end that was not asked about was registered.
+    public let neighbourCreatedAt: Timestamp
+
+    public init(parentID: UUID, childID: UUID, neighbourCreatedAt: Timestamp) {
+        self.parentID = parentID
+        self.childID = childID
+        self.neighbourCreatedAt = neighbourCreatedAt
+    }
+}
+
+/// One round trip of a walk: the nodes asked for, and the edges out of them.
+public struct GraphLayer: Sendable, Equatable {
+    /// The asked-for nodes visible as of the read (one registered later is absent).
+    public let nodes: [GraphNode]
+    /// The parents of the `upstream` ids asked for.
+    public let parents: [GraphEdge]
+    /// The children of the `downstream` ids asked for.
+    public let children: [GraphEdge]
+
+    public init(nodes: [GraphNode], parents: [GraphEdge], children: [GraphEdge]) {
+        self.nodes = nodes
+        self.parents = parents
+        self.children = children
+    }
+}
+
+/// One consistent view of the graph read models for the length of a walk.
+public protocol DatasetGraphSnapshot: Sendable {
+    /// The position of the latest event this view sees (0 when there is none).
+    func latestPosition() async throws -> Int64
+    /// One round trip: the visible nodes among `upstream ∪ downstream`, the parents of `upstream` and the
+    /// children of `downstream`, every edge visible.
+    func layer(upstream: [UUID], downstream: [UUID], visibility: GraphVisibility) async throws -> GraphLayer
+    /// One round trip: the Datasets citing `revision`, visible, in `(created_at, dataset_id)` order, at most `limit`.
+    func citing(_ revision: UUID, visibility: GraphVisibility, limit: Int) async throws -> [UUID]
+}
+
+/// What a store offers for graph reads.
+public protocol DatasetGraphReader: Sendable {
+    func readGraph<T: Sendable>(_ body: @escaping @Sendable (any DatasetGraphSnapshot) async throws -> T) async throws -> T
+}

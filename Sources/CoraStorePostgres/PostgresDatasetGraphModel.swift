@@ -1,0 +1,222 @@
+import CoraData
+import CoraKernel
+import Foundation
+import Logging
+import PostgresNIO
+
+/// The graph read models on PostgreSQL — `proj_data_dataset_lineage`, `proj_data_dataset_states`,
+/// `proj_data_calibration_citations` — and the walk's reads. Their rows never change once written, so
+/// a change is an insert that ignores a row already there.
+enum PostgresDatasetGraphModel {
+    static func insert(_ row: GraphRow, on connection: PostgresConnection, logger: Logger) async throws {
+        switch row {
+        case .lineageEdge(let row): try await connection.preparedCommand(InsertLineageEdge.self, InsertLineageEdge.query(row), logger: logger)
+        case .datasetState(let row): try await connection.preparedCommand(InsertDatasetState.self, InsertDatasetState.query(row), logger: logger)
+        case .citation(let row): try await connection.preparedCommand(InsertCitation.self, InsertCitation.query(row), logger: logger)
+        }
+    }
+
+    enum InsertLineageEdge: FixedShapeStatement {
+        static let name = "cora.insert_lineage_edge"
+        static let sql = query(LineageEdgeRow(parentID: UUID(), childID: UUID(), childCreatedAt: Timestamp(microsecondsSinceEpoch: 0), position: 0,
+                                              recordedAt: Timestamp(microsecondsSinceEpoch: 0))).sql
+        static var otherValues: PostgresQuery {
+            query(LineageEdgeRow(parentID: UUID(), childID: UUID(), childCreatedAt: Timestamp(microsecondsSinceEpoch: 7), position: 9, recordedAt: Timestamp(microsecondsSinceEpoch: 8)))
+        }
+        static func query(_ row: LineageEdgeRow) -> PostgresQuery {
+            """
+            INSERT INTO proj_data_dataset_lineage (parent_id, child_created_at, child_id, position, recorded_at)
+            VALUES (\(row.parentID), timestamptz 'epoch' + \(row.childCreatedAt.microsecondsSinceEpoch)::int8 * interval '1 microsecond', \(row.childID),
+                    \(row.position), timestamptz 'epoch' + \(row.recordedAt.microsecondsSinceEpoch)::int8 * interval '1 microsecond')
+            ON CONFLICT DO NOTHING
+            """
+        }
+    }
+
+    enum InsertDatasetState: FixedShapeStatement {
+        static let name = "cora.insert_dataset_state"
+        static let sql = query(DatasetStateRow(datasetID: UUID(), position: 0, recordedAt: Timestamp(microsecondsSinceEpoch: 0), status: nil, intent: nil)).sql
+        static var otherValues: PostgresQuery {
+            query(DatasetStateRow(datasetID: UUID(), position: 3, recordedAt: Timestamp(microsecondsSinceEpoch: 4), status: .discarded, intent: .production))
+        }
+        static func query(_ row: DatasetStateRow) -> PostgresQuery {
+            """
+            INSERT INTO proj_data_dataset_states (dataset_id, position, recorded_at, status, intent)
+            VALUES (\(row.datasetID), \(row.position), timestamptz 'epoch' + \(row.recordedAt.microsecondsSinceEpoch)::int8 * interval '1 microsecond',
+                    \(row.status?.rawValue), \(row.intent?.rawValue))
+            ON CONFLICT DO NOTHING
+            """
+        }
+    }
+
+    enum InsertCitation: FixedShapeStatement {
+        static let name = "cora.insert_citation"
+        static let sql = query(CitationRow(calibrationID: UUID(), datasetID: UUID(), createdAt: Timestamp(microsecondsSinceEpoch: 0), position: 0,
+                                           recordedAt: Timestamp(microsecondsSinceEpoch: 0))).sql
+        static var otherValues: PostgresQuery {
+            query(CitationRow(calibrationID: UUID(), datasetID: UUID(), createdAt: Timestamp(microsecondsSinceEpoch: 5), position: 6, recordedAt: Timestamp(microsecondsSinceEpoch: 7)))
+        }
+        static func query(_ row: CitationRow) -> PostgresQuery {
+            """
+            INSERT INTO proj_data_calibration_citations (calibration_id, created_at, dataset_id, position, recorded_at)
+            VALUES (\(row.calibrationID), timestamptz 'epoch' + \(row.createdAt.microsecondsSinceEpoch)::int8 * interval '1 microsecond', \(row.datasetID),
+                    \(row.position), timestamptz 'epoch' + \(row.recordedAt.microsecondsSinceEpoch)::int8 * interval '1 microsecond')
+            ON CONFLICT DO NOTHING
+            """
+        }
+    }
+
+    /// Every graph row the given Datasets own (their parent edges, states, citations), added to `rows`.
+    static func rows(_ ids: [UUID], into rows: inout [UUID: DatasetReadModelRows], on connection: PostgresConnection, logger: Logger) async throws {
+        let micros = PostgresTime.micros
+        for try await (parent, child, created, position, recorded) in try await connection.query("""
+            SELECT parent_id, child_id, \(unescaped: micros("child_created_at")), position, \(unescaped: micros("recorded_at"))
+            FROM proj_data_dataset_lineage WHERE child_id = ANY(\(ids)::uuid[])
+            """, logger: logger).decode((UUID, UUID, Int64, Int64, Int64).self) {
+            rows[child]?.parents.insert(LineageEdgeRow(parentID: parent, childID: child, childCreatedAt: Timestamp(microsecondsSinceEpoch: created),
+                                                       position: position, recordedAt: Timestamp(microsecondsSinceEpoch: recorded)))
+        }
+        for try await (id, position, recorded, status, intent) in try await connection.query("""
+            SELECT dataset_id, position, \(unescaped: micros("recorded_at")), status, intent FROM proj_data_dataset_states WHERE dataset_id = ANY(\(ids)::uuid[])
+            """, logger: logger).decode((UUID, Int64, Int64, String?, String?).self) {
+            rows[id]?.states.insert(DatasetStateRow(datasetID: id, position: position, recordedAt: Timestamp(microsecondsSinceEpoch: recorded),
+                                                    status: status.flatMap(DatasetStatus.init(rawValue:)), intent: intent.map(Intent.init(rawValue:))))
+        }
+        for try await (calibration, id, created, position, recorded) in try await connection.query("""
+            SELECT calibration_id, dataset_id, \(unescaped: micros("created_at")), position, \(unescaped: micros("recorded_at"))
+            FROM proj_data_calibration_citations WHERE dataset_id = ANY(\(ids)::uuid[])
+            """, logger: logger).decode((UUID, UUID, Int64, Int64, Int64).self) {
+            rows[id]?.citations.insert(CitationRow(calibrationID: calibration, datasetID: id, createdAt: Timestamp(microsecondsSinceEpoch: created),
+                                                   position: position, recordedAt: Timestamp(microsecondsSinceEpoch: recorded)))
+        }
+    }
+
+    /// Replaces one Dataset's graph rows with the given ones.
+    static func replace(_ rows: DatasetReadModelRows, on connection: PostgresConnection, logger: Logger) async throws {
+        try await connection.query("DELETE FROM proj_data_dataset_lineage WHERE child_id = \(rows.datasetID)", logger: logger)
+        try await connection.query("DELETE FROM proj_data_dataset_states WHERE dataset_id = \(rows.datasetID)", logger: logger)
+        try await connection.query("DELETE FROM proj_data_calibration_citations WHERE dataset_id = \(rows.datasetID)", logger: logger)
+        for row in rows.graphRows { try await insert(row, on: connection, logger: logger) }
+    }
+
+    static func deleteOrphans(on connection: PostgresConnection, logger: Logger) async throws -> Set<UUID> {
+        var ids = Set<UUID>()
+        for (table, owner) in [("proj_data_dataset_lineage", "child_id"), ("proj_data_dataset_states", "dataset_id"), ("proj_data_calibration_citations", "dataset_id")] {
+            let rows = try await connection.query(PostgresQuery(unsafeSQL: """
+                DELETE FROM \(table) t WHERE NOT EXISTS (SELECT 1 FROM events e WHERE e.stream_type = 'Dataset' AND e.stream_id = t.\(owner)) RETURNING \(owner)
+                """), logger: logger)
+            for try await id in rows.decode(UUID.self) { ids.insert(id) }
+        }
+        return ids
+    }
+}
+
+/// A walk's reads in one read-only REPEATABLE READ transaction on one connection: every layer sees the
+/// same snapshot of the graph.
+struct PostgresGraphSnapshot: DatasetGraphSnapshot, @unchecked Sendable {
+    // The connection is owned by the store's `readGraph` for exactly the walk's lifetime; it is not shared.
+    let connection: PostgresConnection
+    let logger: Logger
+
+    func latestPosition() async throws -> Int64 {
+        var latest: Int64 = 0
+        for try await position in try await connection.prepared(LatestPosition.self, LatestPosition.query(), logger: logger).decode(Int64.self) { latest = position }
+        return latest
+    }
+
+    func layer(upstream: [UUID], downstream: [UUID], visibility: GraphVisibility) async throws -> GraphLayer {
+        var nodes: [GraphNode] = [], parents: [GraphEdge] = [], children: [GraphEdge] = []
+        let rows = try await connection.prepared(GraphLayerQuery.self, GraphLayerQuery.query(upstream: upstream, downstream: downstream, visibility), logger: logger)
+        for try await (kind, a, b, name, uri, run, at, status, intent) in rows.decode((String, UUID, UUID?, String?, String?, UUID?, Int64, String?, String?).self) {
+            let time = Timestamp(microsecondsSinceEpoch: at)
+            switch kind {
+            case "node":
+                guard let name, let uri, let status = status.flatMap(DatasetStatus.init(rawValue:)), let intent else { throw StoreError.corrupt("unreadable graph node") }
+                nodes.append(GraphNode(datasetID: a, name: name, uri: uri, producingRunID: run, createdAt: time, status: status, intent: Intent(rawValue: intent)))
+            default:
+                guard let b else { throw StoreError.corrupt("unreadable graph edge") }
+                let edge = GraphEdge(parentID: a, childID: b, neighbourCreatedAt: time)
+                if kind == "parent" { parents.append(edge) } else { children.append(edge) }
+            }
+        }
+        return GraphLayer(nodes: nodes, parents: parents, children: children)
+    }
+
+    func citing(_ revision: UUID, visibility: GraphVisibility, limit: Int) async throws -> [UUID] {
+        var ids: [UUID] = []
+        let rows = try await connection.prepared(CitingQuery.self, CitingQuery.query(revision, visibility, limit: limit), logger: logger)
+        for try await id in rows.decode(UUID.self) { ids.append(id) }
+        return ids
+    }
+
+    enum LatestPosition: FixedShapeStatement {
+        static let name = "cora.latest_position"
+        static let sql = query().sql
+        static var otherValues: PostgresQuery { query() }
+        static func query() -> PostgresQuery { "SELECT COALESCE(MAX(position), 0)::int8 FROM events" }
+    }
+
+    /// A row visible to the walk: at or before its position, and recorded by its time when it has one.
+    static func visible(_ alias: String, position: String, recordedBy: String) -> String {
+        "\(alias).position <= \(position) AND \(alias).recorded_at <= COALESCE(timestamptz 'epoch' + \(recordedBy)::int8 * interval '1 microsecond', 'infinity')"
+    }
+
+    /// One layer in one statement: the asked nodes with their status and intent as of the walk, the
+    /// parents of `$1` (with each parent's creation time) and the children of `$2` (with each child's).
+    enum GraphLayerQuery: FixedShapeStatement {
+        static let name = "cora.graph_layer"
+        static let sql = query(upstream: [], downstream: [], GraphVisibility(position: 0)).sql
+        static var otherValues: PostgresQuery { query(upstream: [UUID()], downstream: [UUID(), UUID()], GraphVisibility(position: 5, recordedBy: Timestamp(microsecondsSinceEpoch: 9))) }
+
+        static func query(upstream: [UUID], downstream: [UUID], _ visibility: GraphVisibility) -> PostgresQuery {
+            var bindings = PostgresBindings()
+            bindings.append(upstream)
+            bindings.append(downstream)
+            bindings.append(visibility.position)
+            bindings.append(visibility.recordedBy?.microsecondsSinceEpoch)
+            func state(_ column: String) -> String {
+                """
+                (SELECT x.\(column) FROM proj_data_dataset_states x
+                 WHERE x.dataset_id = s.dataset_id AND x.\(column) IS NOT NULL AND \(visible("x", position: "$3", recordedBy: "$4"))
+                 ORDER BY x.position DESC LIMIT 1)
+                """
+            }
+            return PostgresQuery(unsafeSQL: """
+                SELECT * FROM (
+                    SELECT 'node'::text AS kind, s.dataset_id AS a, NULL::uuid AS b, s.name, s.uri, s.producing_run_id,
+                           \(PostgresTime.micros("s.created_at")) AS at, \(state("status")) AS status, \(state("intent")) AS intent
+                    FROM proj_data_dataset_summary s
+                    WHERE s.dataset_id = ANY($1::uuid[]) OR s.dataset_id = ANY($2::uuid[])) asked
+                WHERE asked.status IS NOT NULL
+                UNION ALL
+                SELECT 'parent', l.parent_id, l.child_id, NULL, NULL, NULL, \(PostgresTime.micros("p.created_at")), NULL, NULL
+                FROM proj_data_dataset_lineage l JOIN proj_data_dataset_summary p ON p.dataset_id = l.parent_id
+                WHERE l.child_id = ANY($1::uuid[]) AND \(visible("l", position: "$3", recordedBy: "$4"))
+                UNION ALL
+                SELECT 'child', l.parent_id, l.child_id, NULL, NULL, NULL, \(PostgresTime.micros("l.child_created_at")), NULL, NULL
+                FROM proj_data_dataset_lineage l
+                WHERE l.parent_id = ANY($2::uuid[]) AND \(visible("l", position: "$3", recordedBy: "$4"))
+                """, binds: bindings)
+        }
+    }
+
+    /// The citing Datasets in list order, straight off the citation index.
+    enum CitingQuery: FixedShapeStatement {
+        static let name = "cora.citing"
+        static let sql = query(UUID(), GraphVisibility(position: 0), limit: 1).sql
+        static var otherValues: PostgresQuery { query(UUID(), GraphVisibility(position: 9, recordedBy: Timestamp(microsecondsSinceEpoch: 3)), limit: 500) }
+
+        static func query(_ revision: UUID, _ visibility: GraphVisibility, limit: Int) -> PostgresQuery {
+            var bindings = PostgresBindings()
+            bindings.append(revision)
+            bindings.append(visibility.position)
+            bindings.append(visibility.recordedBy?.microsecondsSinceEpoch)
+            bindings.append(Int64(limit))
+            return PostgresQuery(unsafeSQL: """
+                SELECT c.dataset_id FROM proj_data_calibration_citations c
+                WHERE c.calibration_id = $1 AND \(visible("c", position: "$2", recordedBy: "$3"))
+                ORDER BY c.created_at, c.dataset_id LIMIT $4
+                """, binds: bindings)
+        }
+    }
+}
