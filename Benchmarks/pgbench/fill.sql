@@ -1,6 +1,7 @@
 -- The pgbench database (cora_limits): the service's own schema (created by `cora migrate`) filled with
 -- 1,000,000 datasets shaped like the ones `cora-bench load` registers: one DatasetRegistered event each
--- (~680-byte payload, the service's canonical JSON), a summary row, 1-3 calibrations from the pool of 200.
+-- (~680-byte payload, the service's canonical JSON), a summary row, a state row, 1-3 calibrations from the
+-- pool of 200 with their citation rows.
 -- Ids are md5-derived so the scripts can address dataset i as md5('ds' || i)::uuid.
 -- Plain SQL, not the domain: this database only gives the limit the service is compared with.
 SET synchronous_commit = off;
@@ -30,6 +31,12 @@ SELECT dataset_id, 'dataset load-' || i, 's3://lab-raw-data/projects/beamline-7/
        NULL, NULL, 'Registered', calibrations, created_at, created_at
 FROM source ORDER BY i;
 
+INSERT INTO proj_data_dataset_states (dataset_id, position, recorded_at, status, intent)
+SELECT dataset_id, i, created_at, 'Registered', 'Trial' FROM source ORDER BY i;
+
+INSERT INTO proj_data_calibration_citations (calibration_id, created_at, dataset_id, position, recorded_at)
+SELECT cited, created_at, dataset_id, i, created_at FROM source, unnest(calibrations) AS cited ORDER BY i;
+
 DROP TABLE source;
-VACUUM (ANALYZE) events, proj_data_dataset_summary, idempotency_keys;
+VACUUM (ANALYZE) events, proj_data_dataset_summary, idempotency_keys, proj_data_dataset_states, proj_data_calibration_citations;
 CHECKPOINT;

@@ -11,6 +11,9 @@ enum Limits {
         case ("register", .sqlite): [rawSQLiteRegister]
         case ("promote", .postgres): ["pgbench promote"]
         case ("get", .postgres): [healthz, "pgbench get"]
+        case ("lineage", .postgres): [healthz, "pgbench lineage"]
+        case ("impact", .postgres): [healthz, "pgbench impact"]
+        case (let name, .postgres) where name.hasPrefix("list-derived"): [healthz, "pgbench list-derived"]
         case (let name, .postgres) where name.hasPrefix("list"): [healthz, "pgbench list"]
         case ("healthz", _), ("promote", .sqlite): []
         default: [healthz]
@@ -42,7 +45,17 @@ enum Limits {
                                p50Milliseconds: Percentile.of(sorted, 0.5) * 1000, p99Milliseconds: Percentile.of(sorted, 0.99) * 1000,
                                p999Milliseconds: Percentile.of(sorted, 0.999) * 1000)
         }
-        return try Pgbench.run(script: String(limit.dropFirst("pgbench ".count)), clients: clients, seconds: seconds)
+        let script = String(limit.dropFirst("pgbench ".count))
+        switch script {
+        // The graph's reads run on the loaded catalogue itself (they write nothing), replaying real walks.
+        case "lineage", "impact":
+            return try Pgbench.run(name: script, files: try fixtures.pgbenchScripts(script), database: "cora", mode: "prepared", clients: clients, seconds: seconds)
+        case "list-derived":
+            return try Pgbench.run(name: script, files: [Paths.pgbenchScripts.appendingPathComponent("list-derived.sql").path], database: "cora",
+                                   mode: "extended", variables: ["hub": fixtures.hub], clients: clients, seconds: seconds)
+        default:
+            return try Pgbench.run(script: script, clients: clients, seconds: seconds)
+        }
     }
 
     static func limitDatabase(_ store: StoreKind) -> String { store.directory.appendingPathComponent("limit.sqlite3").path }

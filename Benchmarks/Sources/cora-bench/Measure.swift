@@ -66,10 +66,16 @@ enum Pgbench {
     /// (named prepared statements, except the list query, whose text varies with its filters and is sent
     /// as an unnamed statement) and returns its transactions per second.
     static func run(script: String, clients: Int, seconds: Int) throws -> Measurement {
-        let path = Paths.pgbenchScripts.appendingPathComponent(script + ".sql").path
-        let mode = script == "list" ? "extended" : "prepared"
-        let text = try Spawn.run(BenchCluster.bin + "/pgbench", ["-n", "-M", mode, "-c", String(clients), "-j", String(min(2, clients)),
-                                                                "-T", String(seconds), "-f", path, BenchCluster.url(database: "cora_limits")])
+        try run(name: script, files: [Paths.pgbenchScripts.appendingPathComponent(script + ".sql").path], database: "cora_limits",
+                mode: script == "list" ? "extended" : "prepared", clients: clients, seconds: seconds)
+    }
+
+    /// pgbench over `files` (each chosen with equal weight per transaction) on `database`.
+    static func run(name script: String, files: [String], database: String, mode: String, variables: [String: String] = [:],
+                    clients: Int, seconds: Int) throws -> Measurement {
+        guard !files.isEmpty else { throw ToolFailure(description: "no pgbench scripts for \(script)") }
+        let text = try Spawn.run(BenchCluster.bin + "/pgbench", ["-n", "-M", mode, "-c", String(clients), "-j", String(min(2, clients)), "-T", String(seconds)]
+                                 + files.flatMap { ["-f", $0] } + variables.flatMap { ["-D", "\($0.key)=\($0.value)"] } + [BenchCluster.url(database: database)])
         func number(after prefix: String) -> Double? {
             text.split(separator: "\n").first { $0.hasPrefix(prefix) }
                 .flatMap { Double($0.dropFirst(prefix.count).split(separator: " ").first ?? "") }

@@ -98,7 +98,7 @@ struct RawSQLiteRegister {
         let metadata = "{\"actor_id\":\"\(Workload.principal)\",\"causation_id\":null,\"correlation_id\":\"\(UUID().uuidString.lowercased())\",\"schema_version\":1}"
 
         try database.run("BEGIN IMMEDIATE", [])
-        try database.run("SELECT request_hash, status, response_code, response_body, created_at FROM idempotency_keys WHERE principal_id = ? AND key = ?",
+        try database.run("SELECT request_hash, response_code, response_body, created_at FROM idempotency_keys WHERE principal_id = ? AND key = ?",
                          [Workload.principal, key])
         try database.run("""
             SELECT position, event_id, stream_type, stream_id, version, event_type, payload, metadata, occurred_at, recorded_at FROM events \
@@ -116,10 +116,14 @@ struct RawSQLiteRegister {
                 created_at = excluded.created_at, updated_at = excluded.updated_at
             """, [datasetID, "dataset raw-\(number)", "s3://lab-raw-data/projects/beamline-7/2026/session-raw-\(number)/scan-0001.h5", nil, nil,
                   "Registered", "[" + distinct.map { "\"\($0)\"" }.joined(separator: ",") + "]", now, now])
-        try database.run("DELETE FROM proj_data_dataset_used_calibrations WHERE dataset_id = ?", [datasetID])
-        try database.run("INSERT INTO proj_data_dataset_used_calibrations (calibration_id, created_at, dataset_id) VALUES "
-                         + Array(repeating: "(?, ?, ?)", count: distinct.count).joined(separator: ", "),
-                         distinct.flatMap { [$0, now, datasetID] as [Any?] })
+        try database.run("INSERT INTO proj_data_dataset_states (dataset_id, position, recorded_at, status, intent) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                         [datasetID, number, now, "Registered", "Trial"])
+        for calibration in distinct.sorted() {
+            try database.run("""
+                INSERT INTO proj_data_calibration_citations (calibration_id, created_at, dataset_id, position, recorded_at) VALUES (?, ?, ?, ?, ?)
+                ON CONFLICT DO NOTHING
+                """, [calibration, now, datasetID, number, now])
+        }
         try database.run("""
             INSERT INTO idempotency_keys (principal_id, key, request_hash, status, response_code, response_body, created_at, completed_at)
             VALUES (?, ?, ?, 'completed', ?, ?, ?, ?)

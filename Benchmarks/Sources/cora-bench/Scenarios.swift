@@ -1,7 +1,8 @@
 import Foundation
 
 enum Scenarios {
-    static let names = ["healthz", "get", "list", "list-page1000", "list-cal", "list-cal10", "list-cal10-page1000", "register", "promote", "mixed"]
+    static let names = ["healthz", "get", "list", "list-page1000", "list-cal", "list-cal10", "list-cal10-page1000", "register", "promote", "mixed",
+                        "lineage", "impact", "list-derived10", "list-derived10-page1000"]
 }
 
 /// The files wrk scripts draw from, built once per loaded database (list cursors need the server).
@@ -52,7 +53,44 @@ struct Fixtures {
             try write("list-cal10.txt", first)
             try write("list-cal10-page1000.txt", deepFiltered)
         }
+        try await buildGraphFixtures(service)
     }
+
+    /// Lineage roots (reconstructions and segmentations: ancestors and descendants both), the 200
+    /// revisions' impact, the flat-field reference's children page 1 and 1,000, and the pgbench replays.
+    private func buildGraphFixtures(_ service: ServiceUnderTest) async throws {
+        guard !FileManager.default.fileExists(atPath: file("lineage.txt")) else { return }
+        let roots = try FixtureQueries.lines(store, "SELECT dataset_id FROM proj_data_dataset_summary WHERE name LIKE 'reconstruction %' OR name LIKE 'segmentation %'")
+        guard let hub = try FixtureQueries.lines(store, "SELECT dataset_id FROM proj_data_dataset_summary WHERE name = '\(Workload.hubName)'").first, !roots.isEmpty else {
+            throw ToolFailure(description: "no lineage in \(store.databaseURL): run `cora-bench load --store \(store.rawValue)` first")
+        }
+        let sample = (0..<2_000).map { _ in roots[Int.random(in: 0..<roots.count)] }
+        try write("lineage.txt", sample.map { "/datasets/\($0)/lineage" })
+        let impact = (1...Workload.calibrationPool).map { "/calibration-revisions/\(Workload.calibrationID($0))/impact?depth=2&max_nodes=500" }
+        try write("impact.txt", impact)
+        try write("list-derived10.txt", ["/datasets?derived_from=\(hub)&limit=10"])
+        say("walking 1,000 pages of the flat-field reference's children…")
+        guard let deep = try await service.pagePath("derived_from=\(hub)&limit=10", page: 1000) else { throw ToolFailure(description: "the hub has fewer than 1,000 pages of 10 children") }
+        try write("list-derived10-page1000.txt", [deep])
+        guard store == .postgres else { return }
+        for (index, root) in sample.prefix(20).enumerated() {
+            let answer = try await service.json("/datasets/\(root)/lineage")
+            try GraphScripts.lineage(answer, root: root).write(toFile: file("pgbench-lineage-\(index).sql"), atomically: true, encoding: .utf8)
+        }
+        for number in 1...20 {
+            let revision = Workload.calibrationID(number)
+            let answer = try await service.json("/calibration-revisions/\(revision)/impact?depth=2&max_nodes=500")
+            try GraphScripts.impact(answer, revision: revision, maxNodes: 500).write(toFile: file("pgbench-impact-\(number).sql"), atomically: true, encoding: .utf8)
+        }
+        try "\(hub)\n".write(toFile: file("hub.txt"), atomically: true, encoding: .utf8)
+    }
+
+    /// The pgbench replays of one scenario's walks.
+    func pgbenchScripts(_ kind: String) throws -> [String] {
+        try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.hasPrefix("pgbench-\(kind)-") }.sorted().map(file)
+    }
+
+    var hub: String { (try? String(contentsOfFile: file("hub.txt"), encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "" }
 
     func scenario(_ name: String) throws -> Scenario {
         func urls(_ fileName: String) -> Scenario {

@@ -45,6 +45,14 @@ struct ServiceUnderTest {
         return ((response as? HTTPURLResponse)?.statusCode ?? 0, body)
     }
 
+    func json(_ path: String) async throws -> [String: Any] {
+        let (status, body) = try await get(path)
+        guard status == 200, let object = try JSONSerialization.jsonObject(with: body) as? [String: Any] else {
+            throw ToolFailure(description: "GET \(path) answered \(status)")
+        }
+        return object
+    }
+
     /// The path of page `page` (1-based) of a list query, found by following `next_cursor` as a client
     /// would; nil when the list has fewer pages.
     func pagePath(_ query: String, page: Int) async throws -> String? {
