@@ -135,6 +135,7 @@ let package = Package(
                 .product(name: "MCP", package: "swift-sdk"),
                 .product(name: "SQLiteNIO", package: "sqlite-nio"),
             ],
+            exclude: ["Resources", "Golden"],
             swiftSettings: strict
         ),
         // Drives the real `cora` executable; depends on it so `swift test` builds it first.

@@ -39,6 +39,16 @@ public struct Endpoint: Sendable {
         }
     }
 
+    /// A route that exports a Dataset: the document in the slice's format, its media type, a hash ETag.
+    init(_ method: HTTPRequest.Method, _ path: String, export slice: Slice<WireRequest, (ExportFormat, ExportDataset), ExportedDocument>,
+         _ openAPI: OpenAPIOperation) {
+        let parameters = Self.parameterNames(path)
+        self.init(method, path, openAPI.documenting(slice, pathParameters: parameters, body: false)) { request, context, services in
+            let document = try await services.runner.run(slice, try RestInput.query(request, context, path: parameters), identify: RestInput.identify(request, context))
+            return Responses.export(document, services: services, request: request)
+        }
+    }
+
     static func parameterNames(_ path: String) -> [String] {
         path.split(separator: "/").filter { $0.hasPrefix("{") }.map { String($0.dropFirst().dropLast()) }
     }
@@ -61,12 +71,15 @@ public struct Endpoint: Sendable {
 public struct Services: Sendable {
     public let runner: SliceRunner
     public let metrics: ServiceMetrics
+    public let exports: ExportSettings
     let mcpSessions: MCPSessions
 
-    public init(runner: SliceRunner, metrics: ServiceMetrics, logger: Logger, mcpSessionLimits: MCPSessionLimits = MCPSessionLimits()) {
+    public init(runner: SliceRunner, metrics: ServiceMetrics, logger: Logger, mcpSessionLimits: MCPSessionLimits = MCPSessionLimits(),
+                exports: ExportSettings = ExportSettings()) {
         self.runner = runner
         self.metrics = metrics
-        self.mcpSessions = MCPSessions(runner: runner, logger: logger, limits: mcpSessionLimits)
+        self.exports = exports
+        self.mcpSessions = MCPSessions(runner: runner, logger: logger, limits: mcpSessionLimits, exports: exports)
     }
 }
 
@@ -75,7 +88,7 @@ public struct Services: Sendable {
 public enum Endpoints {
     public static let all: [Endpoint] = [
         registerDataset, listDatasets, getDataset, getDatasetHistory, promoteDataset, demoteDataset, discardDataset,
-        getDatasetLineage, getCalibrationImpact,
+        getDatasetLineage, getCalibrationImpact, exportProv, exportROCrate,
         registerSubject, getSubject, startRun, getRun, endRun,
         mcpPost, mcpGet, mcpDelete,
         healthz, readyz, metrics, openAPIDocument,

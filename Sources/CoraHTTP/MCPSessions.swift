@@ -34,12 +34,14 @@ actor MCPSessions {
     private let runner: SliceRunner
     private let logger: Logger
     private let limits: MCPSessionLimits
+    private let exports: ExportSettings
     private var sessions: [String: Session] = [:]
 
-    init(runner: SliceRunner, logger: Logger, limits: MCPSessionLimits) {
+    init(runner: SliceRunner, logger: Logger, limits: MCPSessionLimits, exports: ExportSettings) {
         self.runner = runner
         self.logger = logger
         self.limits = limits
+        self.exports = exports
     }
 
     var count: Int { sessions.count }
@@ -64,7 +66,9 @@ actor MCPSessions {
                           extraHeaders: ["Retry-After": "1"])
         }
         let transport = StatefulHTTPServerTransport()
-        let server = await CoraMCPServer.make(runner: runner, logger: logger) {
+        let server = await CoraMCPServer.make(runner: runner, logger: logger, exports: exports, requestBase: {
+            Server.currentHandlerContext?.httpContext?.header("Host").map { "http://\($0)" }
+        }) {
             // Each call acts as the principal of the HTTP request that carried it, under that request's
             // correlation id (the route already refused requests without a valid X-Principal-Id).
             let http = Server.currentHandlerContext?.httpContext

@@ -5,6 +5,8 @@ import CoraWire
 /// What `/openapi.json` says of one operation.
 public struct OpenAPIOperation: Sendable {
     public let operationID: String
+    /// The slices the route runs (none for the service's own routes).
+    public private(set) var operations: Set<OperationName> = []
     let summary: String
     var pathParameters: [String]
     let queryParameters: [(name: String, schema: JSONValue, description: String)]
@@ -16,13 +18,15 @@ public struct OpenAPIOperation: Sendable {
     var refusals: [String]
     /// Statuses the MCP transport answers with a JSON-RPC error object (not a problem).
     let protocolErrors: [Int]
+    /// Other media types the 200 answer may take (by content negotiation or a format parameter).
+    let alternatives: [String: JSONValue]
     /// Whether the route requires `X-Principal-Id`.
     let authenticated: Bool
 
     init(_ operationID: String, _ summary: String, queryParameters: [(name: String, schema: JSONValue, description: String)] = [],
          headers: [(name: String, required: Bool, schema: JSONValue, description: String)] = [], requestSchema: JSONValue? = nil,
-         responses: [(status: Int, description: String, schema: JSONValue?)], refusals: [String] = [], protocolErrors: [Int] = [],
-         authenticated: Bool = true) {
+         responses: [(status: Int, description: String, schema: JSONValue?)], alternatives: [String: JSONValue] = [:], refusals: [String] = [],
+         protocolErrors: [Int] = [], authenticated: Bool = true) {
         self.operationID = operationID
         self.summary = summary
         self.pathParameters = []
@@ -32,14 +36,16 @@ public struct OpenAPIOperation: Sendable {
         self.responses = responses
         self.refusals = refusals
         self.protocolErrors = protocolErrors
+        self.alternatives = alternatives
         self.authenticated = authenticated
     }
 
-    /// The operation of a slice's route: its refusals and the transport's (413 and 415 for a body).
+    /// The operation of a slice's route (documenting each slice it runs): its refusals and the transport's (413 and 415 for a body).
     func documenting<Input, Command, Output>(_ slice: Slice<Input, Command, Output>, pathParameters: [String], body: Bool) -> OpenAPIOperation {
         var operation = self
         operation.pathParameters = pathParameters
-        operation.refusals = (body ? ["PayloadTooLarge", "UnsupportedMediaType"] : []) + slice.refusals + refusals
+        operation.operations.insert(slice.operation)
+        operation.refusals = Array(Set((body ? ["PayloadTooLarge", "UnsupportedMediaType"] : []) + slice.refusals + refusals))
         return operation
     }
 }
@@ -79,7 +85,13 @@ enum OpenAPIDocument {
         var responses: [String: JSONValue] = [:]
         for response in op.responses {
             var entry: [String: JSONValue] = ["description": .string(response.description), "headers": ["X-Correlation-Id": correlationHeader]]
-            if let schema = response.schema { entry["content"] = ["application/json": ["schema": schema]] }
+            var content: [String: JSONValue] = [:]
+            if let schema = response.schema { content["application/json"] = ["schema": schema] }
+            if response.status == 200 { for (type, schema) in op.alternatives { content[type] = ["schema": schema] } }
+            if !content.isEmpty { entry["content"] = .object(content) }
+            if response.status == 200, !op.alternatives.isEmpty || response.schema != nil {
+                entry["headers"] = ["X-Correlation-Id": correlationHeader, "ETag": ["description": "The version, or for a document a hash of it.", "schema": ["type": "string"]]]
+            }
             responses[String(response.status)] = .object(entry)
         }
         let byStatus = Dictionary(grouping: Set(op.refusals + ["InternalError"]), by: { Refusals.status[$0] ?? 500 })

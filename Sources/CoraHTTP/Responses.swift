@@ -1,4 +1,5 @@
 import CoraKernel
+import CoraWire
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -19,6 +20,15 @@ enum Responses {
     }
 
     static func noContent() -> Response { Response(status: .noContent) }
+
+    /// An export: its own media type, and an ETag over the body, so it changes exactly when the document does.
+    static func export(_ document: ExportedDocument, services: Services, request: Request, headers: HTTPFields = [:]) -> Response {
+        let body = CanonicalJSON.bytes(document.render(services.exports, requestBase: ContentNegotiation.requestBase(request)))
+        var fields = headers
+        fields[.contentType] = document.format.mediaType
+        fields[.eTag] = ExportedDocument.entityTag(body)
+        return Response(status: .ok, headers: fields, body: .init(byteBuffer: ByteBuffer(bytes: body)))
+    }
 
     /// A create slice's 201: the new id, its Location, and whether this is a replay of an earlier request.
     static func created(_ body: JSONValue, location: String, replayed: Bool) -> Response {

@@ -13,7 +13,8 @@ public enum CoraMCPServer {
 
     /// `identify` names the caller of each tool call (a fixed principal on stdio, the HTTP request's
     /// identity and correlation id over HTTP); it throws `Unauthenticated` when there is none.
-    public static func make(runner: SliceRunner, logger: Logger, identify: @escaping Identify) async -> Server {
+    public static func make(runner: SliceRunner, logger: Logger, exports: ExportSettings = ExportSettings(),
+                            requestBase: @escaping @Sendable () -> String? = { nil }, identify: @escaping Identify) async -> Server {
         let server = Server(name: "cora", version: "1.0.0", title: "CORA Data service",
                             instructions: "The system of record for a facility's data products: register Datasets, promote, retract, discard, query.",
                             capabilities: .init(tools: .init(listChanged: false)))
@@ -21,19 +22,20 @@ public enum CoraMCPServer {
             ListTools.Result(tools: CoraTools.all.map(\.definition))
         }
         await server.withMethodHandler(CallTool.self) { parameters in
-            await call(parameters.name, arguments: parameters.arguments, runner: runner, logger: logger, identify: identify)
+            await call(parameters.name, arguments: parameters.arguments, environment: ToolEnvironment(runner: runner, exports: exports, requestBase: requestBase()),
+                       logger: logger, identify: identify)
         }
         return server
     }
 
     /// Runs one tool; a refusal is a tool result (`isError`) carrying the problem, never a protocol error.
-    static func call(_ name: String, arguments: [String: MCP.Value]?, runner: SliceRunner, logger: Logger, identify: @escaping Identify) async -> CallTool.Result {
+    static func call(_ name: String, arguments: [String: MCP.Value]?, environment: ToolEnvironment, logger: Logger, identify: @escaping Identify) async -> CallTool.Result {
         // The caller is established once per call, so the correlation id an unexpected error is logged with
         // is the one the call's events carry.
         let caller = Result { try identify() }
         do {
             guard let tool = CoraTools.byName[name] else { throw RequestError.routeNotFound("tool \(name)") }
-            let result = try await tool.run((arguments ?? [:]).mapValues(JSONValue.init), runner) { try caller.get() }
+            let result = try await tool.run((arguments ?? [:]).mapValues(JSONValue.init), environment) { try caller.get() }
             return answer(text: CanonicalJSON.string(result), structured: result, isError: false)
         } catch let reportable as any ProblemReportable {
             if reportable.problem.status >= 500 { log(reportable, tool: name, caller: caller, logger: logger) }

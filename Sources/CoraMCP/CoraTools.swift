@@ -13,12 +13,26 @@ struct CoraTool: Sendable {
     let inputSchema: JSONValue
     let outputSchema: JSONValue
     let readOnly: Bool
-    let run: @Sendable ([String: JSONValue], SliceRunner, Identify) async throws -> JSONValue
+    let run: @Sendable ([String: JSONValue], ToolEnvironment, Identify) async throws -> JSONValue
 
     var definition: Tool {
         Tool(name: name, description: description, inputSchema: inputSchema.mcpValue,
              annotations: .init(readOnlyHint: readOnly, destructiveHint: false, openWorldHint: false),
              outputSchema: outputSchema.mcpValue)
+    }
+}
+
+/// What a tool call runs with: the runner, and what exports need to write their links.
+public struct ToolEnvironment: Sendable {
+    public let runner: SliceRunner
+    public let exports: ExportSettings
+    /// Where the client reached the service, when it came over HTTP.
+    public let requestBase: String?
+
+    public init(runner: SliceRunner, exports: ExportSettings, requestBase: String?) {
+        self.runner = runner
+        self.exports = exports
+        self.requestBase = requestBase
     }
 }
 
@@ -44,27 +58,35 @@ enum CoraTools {
         for parameter in path { input = input.addingProperty(parameter, Schema.uuid, required: true) }
         if slice.key != .none { input = input.addingProperty("idempotency_key", Schema.idempotencyKeyArgument, required: slice.key == .required) }
         let separate = Set(path + ["idempotency_key"])
-        return CoraTool(name: name, description: description, inputSchema: input, outputSchema: output, readOnly: false) { arguments, runner, identify in
+        return CoraTool(name: name, description: description, inputSchema: input, outputSchema: output, readOnly: false) { arguments, environment, identify in
             let request = WireRequest(
                 path: pathParameters(path, in: arguments),
                 body: .json(.object(arguments.filter { !separate.contains($0.key) })),
                 idempotencyKey: slice.key == .none ? .absent : IdempotencyKeyInput(argument: arguments["idempotency_key"]))
-            return represent(try await runner.run(slice, request, identify: identify))
+            return represent(try await environment.runner.run(slice, request, identify: identify))
         }
     }
 
     /// A query: the path parameter and the REST query parameters as arguments.
     static func query<Query, Output>(
         _ name: String, _ description: String, _ slice: Slice<WireRequest, Query, Output>, path: [String] = [],
-        parameters: [String: JSONValue] = [:], output: JSONValue, _ represent: @escaping @Sendable (Output) -> JSONValue
+        parameters: [String: JSONValue] = [:], required: [String] = [], output: JSONValue, _ represent: @escaping @Sendable (Output) -> JSONValue
+    ) -> CoraTool {
+        queryWithEnvironment(name, description, slice, path: path, parameters: parameters, required: required, output: output) { output, _ in represent(output) }
+    }
+
+    static func queryWithEnvironment<Query, Output>(
+        _ name: String, _ description: String, _ slice: Slice<WireRequest, Query, Output>, path: [String] = [],
+        parameters: [String: JSONValue] = [:], required: [String] = [], output: JSONValue,
+        _ represent: @escaping @Sendable (Output, ToolEnvironment) -> JSONValue
     ) -> CoraTool {
         var properties = parameters
         for parameter in path { properties[parameter] = Schema.uuid }
-        return CoraTool(name: name, description: description, inputSchema: Schema.object(properties, required: path), outputSchema: output,
-                        readOnly: true) { arguments, runner, identify in
+        return CoraTool(name: name, description: description, inputSchema: Schema.object(properties, required: path + required), outputSchema: output,
+                        readOnly: true) { arguments, environment, identify in
             let request = WireRequest(path: pathParameters(path, in: arguments),
                                       parameters: .arguments(arguments.filter { !path.contains($0.key) }))
-            return represent(try await runner.run(slice, request, identify: identify))
+            return represent(try await environment.runner.run(slice, request, identify: identify), environment)
         }
     }
 
@@ -103,6 +125,12 @@ enum CoraTools {
             What a calibration revision touches, for when it is found to drift: every Dataset citing it (distance 1, cites true) and \
             the Datasets derived from those, to a depth; counts.production is the review list (Datasets in Production).
             """, Slices.getCalibrationImpact, path: ["revision_id"], parameters: Self.properties(Schema.impactParameters), output: Schema.impact) { $0.representation },
+        queryWithEnvironment("export_dataset", """
+            The Dataset in a vocabulary other tools read: format prov-json, prov-jsonld or prov-o (W3C PROV of it and its \
+            ancestors up to depth), ro-crate (an RO-Crate 1.2 metadata document) or schema-org (a schema.org/DCAT Dataset). \
+            Optionally as of a point of the log (as_of_position or as_of_time).
+            """, Slices.exportDataset, path: ["dataset_id"], parameters: Self.properties(Schema.exportParameters), required: ["format"],
+            output: Schema.document) { document, environment in document.render(environment.exports, requestBase: environment.requestBase) },
         command("register_subject", "Register a Subject (the sample or specimen a Dataset is about) and get its subject_id. idempotency_key is optional.",
                 Slices.registerSubject, body: Schema.registerSubjectBody, output: Schema.created("subject_id")) { createdBody("subject_id", $0.id) },
         query("get_subject", "A Subject.", Slices.getSubject, path: ["subject_id"], output: Schema.subject) { $0.representation },

@@ -159,7 +159,7 @@ public enum Schema {
         ("derived_from", uuid, "Only the Datasets directly derived from this one."),
     ]
 
-    static let asOfParameters: [(name: String, schema: JSONValue, description: String)] = [
+    public static let asOfParameters: [(name: String, schema: JSONValue, description: String)] = [
         ("as_of_position", ["type": "integer", "minimum": 0, "maximum": 9_223_372_036_854_775_807],
          "Answer as of the events up to this position (at most the latest; not with as_of_time)."),
         ("as_of_time", timestamp, "Answer as of the events recorded at or before this time (not with as_of_position)."),
@@ -175,6 +175,20 @@ public enum Schema {
         ("depth", ["type": "integer", "minimum": 0, "maximum": 10, "default": 3], "How far below the citing Datasets (0: only those)."),
         ("max_nodes", ["type": "integer", "minimum": 1, "maximum": 2000, "default": 500], "At most this many nodes."),
     ] + asOfParameters
+
+    public static let provParameters: [(name: String, schema: JSONValue, description: String)] = [
+        ("format", ["type": "string", "enum": ["prov-json", "prov-jsonld", "prov-o"], "default": "prov-json"],
+         "PROV-JSON (application/json), PROV-JSONLD or PROV-O as JSON-LD (application/ld+json)."),
+        ("depth", ["type": "integer", "minimum": 0, "maximum": 10, "default": 10], "How many generations of ancestors to include."),
+    ] + asOfParameters
+
+    public static let exportParameters: [(name: String, schema: JSONValue, description: String)] = [
+        ("format", ["type": "string", "enum": ["prov-json", "prov-jsonld", "prov-o", "ro-crate", "schema-org"]], "The vocabulary to write."),
+        ("depth", ["type": "integer", "minimum": 0, "maximum": 10, "default": 10], "PROV formats only: how many generations of ancestors."),
+    ] + asOfParameters
+
+    /// A JSON-LD or PROV-JSON document: its shape is the vocabulary's, not this service's.
+    public static let document: JSONValue = ["type": "object", "description": "The document in the vocabulary asked for."]
 
     static let asOf: JSONValue = [
         "type": "object", "additionalProperties": false,

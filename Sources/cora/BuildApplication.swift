@@ -82,7 +82,8 @@ struct Runtime {
     /// down after the server has drained, and migrations run before the server listens.
     func application(_ configured: ConfiguredStore) -> some ApplicationProtocol {
         let limits = MCPSessionLimits(idleTimeout: .seconds(configuration.mcpSessionIdleSeconds), maximum: configuration.mcpMaxSessions)
-        let services = Services(runner: runner(configured.store), metrics: metrics, logger: logger, mcpSessionLimits: limits)
+        let services = Services(runner: runner(configured.store), metrics: metrics, logger: logger, mcpSessionLimits: limits,
+                                exports: configuration.exports)
         var application = Application(
             router: CoraRouter.build(services: services, logger: logger),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "cora"),

@@ -1,6 +1,7 @@
 import ArgumentParser
 import CoraData
 import CoraKernel
+import CoraWire
 import Foundation
 import Logging
 
@@ -41,6 +42,15 @@ struct StoreSettings: ParsableArguments {
 
     @Option(name: .long, help: "Seconds idempotency keys are kept, at least 86400 (env CORA_IDEMPOTENCY_TTL; default 86400)")
     var idempotencyTTL: Int64?
+
+    @Option(name: .long, help: "The service's external URL, for links and exported identifiers (env CORA_PUBLIC_BASE_URL; default: the request's own)")
+    var publicBaseURL: String?
+
+    @Option(name: .long, help: "License URL the exports declare (env CORA_EXPORT_LICENSE; default: none declared)")
+    var exportLicense: String?
+
+    @Option(name: .long, help: "Organization the exports name as publisher (env CORA_PUBLISHER_NAME)")
+    var publisherName: String?
 }
 
 /// The flags only `serve` takes.
@@ -69,6 +79,7 @@ struct Configuration: Equatable {
     var port = 8080
     var mcpSessionIdleSeconds = 1800
     var mcpMaxSessions = 1000
+    var exports = ExportSettings()
 
     static func resolve(_ store: StoreSettings, server: ServerSettings? = nil,
                         environment: [String: String] = ProcessInfo.processInfo.environment) throws(ConfigurationError) -> Configuration {
@@ -95,6 +106,17 @@ struct Configuration: Equatable {
         if let ttl = try integer(store.idempotencyTTL.map(Int.init), "CORA_IDEMPOTENCY_TTL", minimum: 86_400, unit: " seconds (24 hours)") {
             configuration.idempotencyTTLSeconds = Int64(ttl)
         }
+        func webURL(_ given: String?, _ name: String, example: String) throws(ConfigurationError) -> String? {
+            guard let given else { return nil }
+            guard let url = URL(string: given), url.scheme.map({ ["http", "https"].contains($0) }) == true, url.host?.isEmpty == false else {
+                throw ConfigurationError(description: "\(name) must be an http(s) URL such as \(example); got '\(given)'")
+            }
+            return given
+        }
+        configuration.exports = ExportSettings(
+            publicBaseURL: try webURL(value(store.publicBaseURL, "CORA_PUBLIC_BASE_URL"), "CORA_PUBLIC_BASE_URL", example: "https://catalogue.example.org"),
+            license: try webURL(value(store.exportLicense, "CORA_EXPORT_LICENSE"), "CORA_EXPORT_LICENSE", example: "https://creativecommons.org/licenses/by/4.0/"),
+            publisher: value(store.publisherName, "CORA_PUBLISHER_NAME"))
         configuration.host = value(server?.host, "CORA_HOST") ?? configuration.host
         configuration.port = try integer(server?.port, "CORA_PORT", minimum: 0) ?? configuration.port
         configuration.mcpSessionIdleSeconds = try integer(server?.mcpSessionIdleTimeout, "CORA_MCP_SESSION_IDLE_TIMEOUT", minimum: 1) ?? configuration.mcpSessionIdleSeconds

@@ -92,7 +92,7 @@ struct Mcp: AsyncParsableCommand {
         guard let principalID = UUID(strict: principal) else { throw ValidationError("--principal must be a UUID") }
         let runtime = try Runtime(configuration, logger: logger)
         try await runtime.withStore { store in
-            let server = await CoraMCPServer.make(runner: runtime.runner(store), logger: logger) {
+            let server = await CoraMCPServer.make(runner: runtime.runner(store), logger: logger, exports: configuration.exports) {
                 CallContext(principal: PrincipalID(principalID), correlationID: UUID())
             }
             try await server.start(transport: StdioTransport(logger: logger))

@@ -56,7 +56,7 @@ struct ArchitectureTests {
         let domain = try Self.swiftFiles("Sources/CoraData/\(name)").map { try String(contentsOf: $0, encoding: .utf8) }.joined()
         #expect(domain.contains("public struct \(name): Sendable"), "the command or query type \(name)")
         #expect(domain.contains("public struct \(name)Handler"), "the handler of \(name)")
-        #expect(Endpoints.all.contains { $0.openAPI.operationID == name }, "a route for \(name)")
+        #expect(Endpoints.all.contains { $0.openAPI.operations.contains(operation) }, "a route for \(name)")
         #expect(CoraMCPServer.toolNames.contains(Self.snakeCase(name)), "a tool for \(name)")
         if operation.isCommand {
             #expect(domain.contains("public enum \(name)Decider"), "the decider of \(name)")
@@ -67,9 +67,11 @@ struct ArchitectureTests {
     }
 
     @Test func everyRouteAndToolBelongsToAnOperationOrTheOperationsOfTheService() {
-        let operations = Set(OperationName.allCases.map(\.rawValue))
         let service: Set = ["McpPost", "McpGet", "McpDelete", "Healthz", "Readyz", "Metrics", "OpenAPI"]
-        for endpoint in Endpoints.all { #expect(operations.contains(endpoint.openAPI.operationID) || service.contains(endpoint.openAPI.operationID)) }
+        for endpoint in Endpoints.all {
+            #expect(endpoint.openAPI.operations.isEmpty == service.contains(endpoint.openAPI.operationID), "\(endpoint.openAPI.operationID)")
+        }
+        #expect(Set(Endpoints.all.map(\.openAPI.operationID)).count == Endpoints.all.count, "operation ids are distinct")
         #expect(Set(CoraMCPServer.toolNames) == Set(OperationName.allCases.map { Self.snakeCase($0.rawValue) }))
     }
 

@@ -134,6 +134,7 @@ struct EnvelopeTests {
                 "POST /datasets", "GET /datasets", "GET /datasets/{dataset_id}", "GET /datasets/{dataset_id}/history",
                 "POST /datasets/{dataset_id}/promote", "POST /datasets/{dataset_id}/demote", "POST /datasets/{dataset_id}/discard",
                 "GET /datasets/{dataset_id}/lineage", "GET /calibration-revisions/{revision_id}/impact",
+                "GET /datasets/{dataset_id}/prov", "GET /datasets/{dataset_id}/ro-crate",
                 "POST /subjects", "GET /subjects/{subject_id}", "POST /runs", "GET /runs/{run_id}", "POST /runs/{run_id}/end",
                 "POST /mcp", "GET /mcp", "DELETE /mcp", "GET /healthz", "GET /readyz", "GET /metrics", "GET /openapi.json",
             ]

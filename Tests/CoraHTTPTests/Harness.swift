@@ -17,23 +17,25 @@ struct Harness {
     let opened: OpenedStore
     /// The same runner the router serves, for driving other surfaces (MCP) against the same store.
     let runner: SliceRunner
+    let exports: ExportSettings
     var store: any CoraStore { opened.store }
 
     static let principal = Fixtures.principal.description
 
     static func run(_ kind: StoreKind, policy: AccessPolicy = .allowAll, clock: any WallClock = SystemClock(), ids: any IDGenerator = UUIDv7Generator(),
-                    mcpSessions: MCPSessionLimits = MCPSessionLimits(), _ body: @Sendable (Harness) async throws -> Void) async throws {
-        let opened = try await kind.open(clock: clock)
+                    mcpSessions: MCPSessionLimits = MCPSessionLimits(), exports: ExportSettings = ExportSettings(),
+                    eventIDs: any IDGenerator = UUIDv7Generator(), _ body: @Sendable (Harness) async throws -> Void) async throws {
+        let opened = try await kind.open(clock: clock, eventIDs: eventIDs)
         let store = opened.store
         let metrics = ServiceMetrics()
         let dependencies = ServiceDependencies(store: store, clock: clock, ids: ids, onAppended: metrics.recordAppended)
         var logger = Logger(label: "cora.test")
         logger.logLevel = .critical
-        let services = Services(runner: SliceRunner(dependencies: dependencies, policy: policy), metrics: metrics, logger: logger, mcpSessionLimits: mcpSessions)
+        let services = Services(runner: SliceRunner(dependencies: dependencies, policy: policy), metrics: metrics, logger: logger, mcpSessionLimits: mcpSessions, exports: exports)
         let app = Application(router: CoraRouter.build(services: services, logger: logger), logger: logger)
         do {
             try await app.test(.router) { client in
-                try await body(Harness(client: client, opened: opened, runner: services.runner))
+                try await body(Harness(client: client, opened: opened, runner: services.runner, exports: exports))
             }
         } catch {
             try? await opened.close()

@@ -14,7 +14,7 @@ struct MCPSession {
 
     static func open(_ app: Harness, principal: String = Harness.principal) async throws -> MCPSession {
         let principalID = PrincipalID(try #require(UUID(strict: principal)))
-        let server = await CoraMCPServer.make(runner: app.runner, logger: Logger(label: "cora.test.mcp")) { CallContext(principal: principalID, correlationID: UUID()) }
+        let server = await CoraMCPServer.make(runner: app.runner, logger: Logger(label: "cora.test.mcp"), exports: app.exports) { CallContext(principal: principalID, correlationID: UUID()) }
         let (clientTransport, serverTransport) = await InMemoryTransport.createConnectedPair()
         try await server.start(transport: serverTransport)
         let client = MCP.Client(name: "cora-tests", version: "1")
@@ -50,7 +50,7 @@ struct MCPToolTests {
             let tools = try await session.client.listTools().tools
             #expect(Set(tools.map(\.name)) == ["register_dataset", "promote_dataset", "demote_dataset", "discard_dataset", "get_dataset",
                                                "get_dataset_history", "list_datasets", "register_subject", "get_subject", "start_run", "end_run", "get_run",
-                                               "get_dataset_lineage", "get_calibration_impact"])
+                                               "get_dataset_lineage", "get_calibration_impact", "export_dataset"])
             for tool in tools {
                 #expect(tool.description?.isEmpty == false && tool.outputSchema != nil, "\(tool.name)")
                 guard case .object(let schema) = tool.inputSchema else { Issue.record("\(tool.name) has no object schema"); continue }

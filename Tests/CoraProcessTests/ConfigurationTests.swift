@@ -1,3 +1,4 @@
+import AsyncHTTPClient
 import CoraKernel
 import CoraTestSupport
 import Foundation
@@ -70,6 +71,38 @@ struct ConfigurationTests {
             try #"{"grants":[{"principal":"\#(Self.principal)","allow":["RegisterDataset"]}]}"#.write(toFile: policy, atomically: true, encoding: .utf8)
             let imported = try runTool(ServerProcess.executable.path, arguments, environment: ["CORA_DATABASE_URL": database, "CORA_POLICY_FILE": policy])
             #expect(imported.contains("registered 2 datasets"), "\(imported)")
+        }
+    }
+
+    /// `cora serve` writes the exports' links, `cora:` namespace, license and publisher from
+    /// CORA_PUBLIC_BASE_URL, CORA_EXPORT_LICENSE and CORA_PUBLISHER_NAME, and refuses a base that is no URL.
+    @Test func serveTakesTheExportSettingsFromTheEnvironment() async throws {
+        try await withDirectory { directory in
+            let database = "sqlite:" + directory.appendingPathComponent("cora.sqlite3").path
+            let server = try ServerProcess(database: database, log: directory.appendingPathComponent("serve.log"), environment: [
+                "CORA_PUBLIC_BASE_URL": "https://catalogue.example.org", "CORA_EXPORT_LICENSE": "https://creativecommons.org/licenses/by/4.0/",
+                "CORA_PUBLISHER_NAME": "Beamline 35-BM",
+            ])
+            try await server.waitUntilHealthy(HTTPClient.shared)
+            let client = Client(http: HTTPClient.shared, port: server.port)
+            let id = try #require(try await client.register().json?["dataset_id"].flatMap { if case .string(let id) = $0 { id } else { nil } })
+            let prov = try await client.call(.GET, "/datasets/\(id)/prov").json
+            #expect(prov?["prefix"]?["cora"] == "https://catalogue.example.org/ns#")
+            guard case .array(let graph)? = try await client.call(.GET, "/datasets/\(id)/ro-crate").json?["@graph"] else { Issue.record("no crate"); return }
+            let root = graph.first { $0["@id"] == "./" }
+            #expect(root?["license"] == ["@id": "https://creativecommons.org/licenses/by/4.0/"])
+            #expect(root?["url"] == .string("https://catalogue.example.org/datasets/\(id)"))
+            let publisher = graph.first { $0["@id"] == root?["publisher"]?["@id"] }
+            #expect(publisher?["name"] == "Beamline 35-BM" && publisher?["@type"] == "Organization")
+            #expect(try await server.terminateAndWait() == 0)
+
+            for (name, value) in [("CORA_PUBLIC_BASE_URL", "catalogue.example.org"), ("CORA_EXPORT_LICENSE", "CC-BY-4.0")] {
+                let log = directory.appendingPathComponent("\(name).log")
+                let refused = try ServerProcess(database: database, log: log, environment: [name: value])
+                for _ in 0..<200 where refused.process.isRunning { try await Task.sleep(for: .milliseconds(50)) }
+                if refused.process.isRunning { _ = try await refused.terminateAndWait(); Issue.record("serve started with \(name)=\(value)") }
+                #expect(String(decoding: try Data(contentsOf: log), as: UTF8.self).contains("\(name) must be an http(s) URL"), "\(name)")
+            }
         }
     }
 }

@@ -12,24 +12,14 @@ struct PythonMCPClientTests {
 
     /// `python` of a virtual environment holding the pinned SDK.
     static func python() throws -> String {
-        let venv = FileManager.default.temporaryDirectory.appendingPathComponent("cora-mcp-venv-\(sdkVersion)").path
-        let python = venv + "/bin/python"
-        if (try? runTool(python, ["-c", "import mcp"])) != nil { return python }
-        try? FileManager.default.removeItem(atPath: venv)
-        let system = ["/usr/bin/python3", "/usr/local/bin/python3"].first { FileManager.default.isExecutableFile(atPath: $0) }
-            ?? ProcessInfo.processInfo.environment["PATH"].flatMap { path in
-                path.split(separator: ":").map { "\($0)/python3" }.first { FileManager.default.isExecutableFile(atPath: $0) }
-            } ?? "python3"
-        try runTool(system, ["-m", "venv", venv])
-        try runTool(venv + "/bin/pip", ["install", "--quiet", "--disable-pip-version-check", "mcp==\(sdkVersion)"])
-        return python
+        try PythonEnvironment.python("mcp-\(sdkVersion)", packages: ["mcp==\(sdkVersion)"], probe: "import mcp")
     }
 
     func expectFullRun(_ output: String) throws {
         let line = try #require(output.split(separator: "\n").last.map(String.init))
         let seen = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
         #expect(seen?["server"] as? String == "cora")
-        #expect((seen?["tools"] as? [String])?.count == 14)
+        #expect((seen?["tools"] as? [String])?.count == 15)
         #expect(seen?["refusal"] as? String == "DatasetAlreadyPromoted")
     }
 

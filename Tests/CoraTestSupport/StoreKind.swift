@@ -23,14 +23,14 @@ public enum StoreKind: String, Sendable, CustomStringConvertible {
     }()
 
     /// A fresh, empty store of this kind; `close` releases it and its files.
-    public func open(clock: any WallClock = SystemClock(), retentionSeconds: Int64 = 86_400) async throws -> OpenedStore {
+    public func open(clock: any WallClock = SystemClock(), eventIDs: any IDGenerator = UUIDv7Generator(), retentionSeconds: Int64 = 86_400) async throws -> OpenedStore {
         switch self {
         case .sqlite:
             let database = try TemporarySQLite()
-            let store = try await SQLiteStore.open(path: database.path, clock: clock, idempotencyRetentionSeconds: retentionSeconds)
+            let store = try await SQLiteStore.open(path: database.path, clock: clock, eventIDs: eventIDs, idempotencyRetentionSeconds: retentionSeconds)
             return OpenedStore(store: store, location: "sqlite:" + database.path, cleanup: database.cleanup)
         case .postgres:
-            return try await Self.openPostgres(url: try await PostgresCluster.shared.freshDatabaseURL(), clock: clock, retentionSeconds: retentionSeconds)
+            return try await Self.openPostgres(url: try await PostgresCluster.shared.freshDatabaseURL(), clock: clock, eventIDs: eventIDs, retentionSeconds: retentionSeconds)
         }
     }
 
@@ -57,9 +57,9 @@ public enum StoreKind: String, Sendable, CustomStringConvertible {
 
     /// A PostgreSQL store on `url`, migrated, its pool running (as the composition root runs it, beside
     /// its user) until the store is closed.
-    public static func openPostgres(url: String, clock: any WallClock = SystemClock(), retentionSeconds: Int64 = 86_400,
-                                    operationTimeout: Duration = .seconds(5)) async throws -> OpenedStore {
-        let store = try PostgresStore(url: url, clock: clock, idempotencyRetentionSeconds: retentionSeconds, operationTimeout: operationTimeout)
+    public static func openPostgres(url: String, clock: any WallClock = SystemClock(), eventIDs: any IDGenerator = UUIDv7Generator(),
+                                    retentionSeconds: Int64 = 86_400, operationTimeout: Duration = .seconds(5)) async throws -> OpenedStore {
+        let store = try PostgresStore(url: url, clock: clock, eventIDs: eventIDs, idempotencyRetentionSeconds: retentionSeconds, operationTimeout: operationTimeout)
         let pool = Task { try await store.run() }
         do {
             try await store.migrate()

@@ -32,12 +32,35 @@ extension Endpoints {
         requestSchema: Schema.reasonBody, responses: [(204, "Discarded.", nil)]
     )) { _ in Responses.noContent() }
 
-    static let getDataset = Endpoint(.get, "/datasets/{dataset_id}", Slices.getDataset, OpenAPIOperation(
-        "GetDataset", "The Dataset folded from its events; ETag is its version.",
-        responses: [(200, "The Dataset.", Schema.dataset)]
-    )) { dataset in
-        Responses.json(dataset.representation, headers: [.eTag: "\"\(dataset.version)\""])
+    /// The Dataset as this service's JSON (ETag: its version), or, for `Accept: application/ld+json`, as
+    /// a schema.org Dataset (the ExportDataset slice; ETag: a hash of the body).
+    static let getDataset = Endpoint(.get, "/datasets/{dataset_id}", OpenAPIOperation(
+        "GetDataset", "The Dataset folded from its events (ETag: its version); with Accept: application/ld+json, the same Dataset as schema.org/DCAT JSON-LD.",
+        responses: [(200, "The Dataset.", Schema.dataset)],
+        alternatives: ["application/ld+json": Schema.document],
+        refusals: ["NotAcceptable"]
+    ).documenting(Slices.getDataset, pathParameters: ["dataset_id"], body: false).documenting(Slices.exportSchemaOrg, pathParameters: ["dataset_id"], body: false)) { request, context, services in
+        let chosen = try ContentNegotiation.choose(["application/json", "application/ld+json"], accept: request.headers[.accept])
+        let wire = try RestInput.query(request, context, path: ["dataset_id"])
+        if chosen == "application/ld+json" {
+            let document = try await services.runner.run(Slices.exportSchemaOrg, wire, identify: RestInput.identify(request, context))
+            return Responses.export(document, services: services, request: request, headers: [.vary: "Accept"])
+        }
+        let dataset = try await services.runner.run(Slices.getDataset, wire, identify: RestInput.identify(request, context))
+        return Responses.json(dataset.representation, headers: [.vary: "Accept", .eTag: "\"\(dataset.version)\""])
     }
+
+    static let exportProv = Endpoint(.get, "/datasets/{dataset_id}/prov", export: Slices.exportProv, OpenAPIOperation(
+        "ExportDatasetAsPROV", "The Dataset and its ancestors as W3C PROV: PROV-JSON (application/json), PROV-JSONLD or PROV-O (application/ld+json).",
+        queryParameters: Schema.provParameters, responses: [(200, "The PROV document; ETag: a hash of it.", Schema.document)],
+        alternatives: ["application/ld+json": Schema.document]
+    ))
+
+    static let exportROCrate = Endpoint(.get, "/datasets/{dataset_id}/ro-crate", export: Slices.exportROCrate, OpenAPIOperation(
+        "ExportDatasetAsROCrate", "The Dataset as an RO-Crate 1.2 metadata document (the content of ro-crate-metadata.json).",
+        queryParameters: Schema.asOfParameters, responses: [(200, "The RO-Crate metadata document; ETag: a hash of it.", nil)],
+        alternatives: ["application/ld+json": Schema.document]
+    ))
 
     static let getDatasetHistory = Endpoint(.get, "/datasets/{dataset_id}/history", Slices.getDatasetHistory, OpenAPIOperation(
         "GetDatasetHistory", "The Dataset's audit log: every event in version order.",
