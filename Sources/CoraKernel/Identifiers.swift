@@ -58,6 +58,16 @@ extension UUID {
     }
 }
 
+extension UUID {
+    /// The id as two big-endian integers: comparing these is comparing the lower-case text (and the
+    /// bytes, as PostgreSQL and SQLite order them), without building strings in a sort's comparator.
+    public var orderKey: (UInt64, UInt64) {
+        withUnsafeBytes(of: uuid) { raw in
+            (raw.loadUnaligned(fromByteOffset: 0, as: UInt64.self).bigEndian, raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self).bigEndian)
+        }
+    }
+}
+
 private func lowercaseHexDigit(_ nibble: UInt8) -> UInt8 {
     nibble < 10 ? UInt8(ascii: "0") + nibble : UInt8(ascii: "a") + nibble - 10
 }

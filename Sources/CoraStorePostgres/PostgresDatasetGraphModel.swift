@@ -125,21 +125,22 @@ struct PostgresGraphSnapshot: DatasetGraphSnapshot, @unchecked Sendable {
     }
 
     func layer(upstream: [UUID], downstream: [UUID], visibility: GraphVisibility) async throws -> GraphLayer {
-        var nodes: [GraphNode] = [], parents: [GraphEdge] = [], children: [GraphEdge] = []
+        var assembly = GraphNodeAssembly()
+        var parents: [GraphEdge] = [], children: [GraphEdge] = []
         let rows = try await connection.prepared(GraphLayerQuery.self, GraphLayerQuery.query(upstream: upstream, downstream: downstream, visibility), logger: logger)
-        for try await (kind, a, b, name, uri, run, at, status, intent) in rows.decode((String, UUID, UUID?, String?, String?, UUID?, Int64, String?, String?).self) {
+        for try await (kind, a, b, name, uri, run, at, status, intent, position) in rows.decode((String, UUID, UUID?, String?, String?, UUID?, Int64, String?, String?, Int64?).self) {
             let time = Timestamp(microsecondsSinceEpoch: at)
             switch kind {
             case "node":
-                guard let name, let uri, let status = status.flatMap(DatasetStatus.init(rawValue:)), let intent else { throw StoreError.corrupt("unreadable graph node") }
-                nodes.append(GraphNode(datasetID: a, name: name, uri: uri, producingRunID: run, createdAt: time, status: status, intent: Intent(rawValue: intent)))
+                guard let name, let uri, let position else { throw StoreError.corrupt("unreadable graph node") }
+                assembly.add(datasetID: a, name: name, uri: uri, producingRunID: run, createdAt: time, position: position, status: status, intent: intent)
             default:
                 guard let b else { throw StoreError.corrupt("unreadable graph edge") }
                 let edge = GraphEdge(parentID: a, childID: b, neighbourCreatedAt: time)
                 if kind == "parent" { parents.append(edge) } else { children.append(edge) }
             }
         }
-        return GraphLayer(nodes: nodes, parents: parents, children: children)
+        return GraphLayer(nodes: try assembly.nodes(), parents: parents, children: children)
     }
 
     func citing(_ revision: UUID, visibility: GraphVisibility, limit: Int) async throws -> [UUID] {
@@ -161,8 +162,9 @@ struct PostgresGraphSnapshot: DatasetGraphSnapshot, @unchecked Sendable {
         "\(alias).position <= \(position) AND \(alias).recorded_at <= COALESCE(timestamptz 'epoch' + \(recordedBy)::int8 * interval '1 microsecond', 'infinity')"
     }
 
-    /// One layer in one statement: the asked nodes with their status and intent as of the walk, the
-    /// parents of `$1` (with each parent's creation time) and the children of `$2` (with each child's).
+    /// One layer in one statement: each asked node (`$1`) once per visible state row (for
+    /// GraphNodeAssembly), the parents of `$2` (with each parent's creation time) and the children of `$3`
+    /// (with each child's).
     enum GraphLayerQuery: FixedShapeStatement {
         static let name = "cora.graph_layer"
         static let sql = query(upstream: [], downstream: [], GraphVisibility(position: 0)).sql
@@ -170,32 +172,24 @@ struct PostgresGraphSnapshot: DatasetGraphSnapshot, @unchecked Sendable {
 
         static func query(upstream: [UUID], downstream: [UUID], _ visibility: GraphVisibility) -> PostgresQuery {
             var bindings = PostgresBindings()
+            bindings.append(Array(Set(upstream + downstream)))
             bindings.append(upstream)
             bindings.append(downstream)
             bindings.append(visibility.position)
             bindings.append(visibility.recordedBy?.microsecondsSinceEpoch)
-            func state(_ column: String) -> String {
-                """
-                (SELECT x.\(column) FROM proj_data_dataset_states x
-                 WHERE x.dataset_id = s.dataset_id AND x.\(column) IS NOT NULL AND \(visible("x", position: "$3", recordedBy: "$4"))
-                 ORDER BY x.position DESC LIMIT 1)
-                """
-            }
             return PostgresQuery(unsafeSQL: """
-                SELECT * FROM (
-                    SELECT 'node'::text AS kind, s.dataset_id AS a, NULL::uuid AS b, s.name, s.uri, s.producing_run_id,
-                           \(PostgresTime.micros("s.created_at")) AS at, \(state("status")) AS status, \(state("intent")) AS intent
-                    FROM proj_data_dataset_summary s
-                    WHERE s.dataset_id = ANY($1::uuid[]) OR s.dataset_id = ANY($2::uuid[])) asked
-                WHERE asked.status IS NOT NULL
+                SELECT 'node'::text AS kind, s.dataset_id AS a, NULL::uuid AS b, s.name, s.uri, s.producing_run_id,
+                       \(PostgresTime.micros("s.created_at")) AS at, x.status, x.intent, x.position
+                FROM proj_data_dataset_summary s JOIN proj_data_dataset_states x ON x.dataset_id = s.dataset_id
+                WHERE s.dataset_id = ANY($1::uuid[]) AND \(visible("x", position: "$4", recordedBy: "$5"))
                 UNION ALL
-                SELECT 'parent', l.parent_id, l.child_id, NULL, NULL, NULL, \(PostgresTime.micros("p.created_at")), NULL, NULL
+                SELECT 'parent', l.parent_id, l.child_id, NULL, NULL, NULL, \(PostgresTime.micros("p.created_at")), NULL, NULL, NULL
                 FROM proj_data_dataset_lineage l JOIN proj_data_dataset_summary p ON p.dataset_id = l.parent_id
-                WHERE l.child_id = ANY($1::uuid[]) AND \(visible("l", position: "$3", recordedBy: "$4"))
+                WHERE l.child_id = ANY($2::uuid[]) AND \(visible("l", position: "$4", recordedBy: "$5"))
                 UNION ALL
-                SELECT 'child', l.parent_id, l.child_id, NULL, NULL, NULL, \(PostgresTime.micros("l.child_created_at")), NULL, NULL
+                SELECT 'child', l.parent_id, l.child_id, NULL, NULL, NULL, \(PostgresTime.micros("l.child_created_at")), NULL, NULL, NULL
                 FROM proj_data_dataset_lineage l
-                WHERE l.parent_id = ANY($2::uuid[]) AND \(visible("l", position: "$3", recordedBy: "$4"))
+                WHERE l.parent_id = ANY($3::uuid[]) AND \(visible("l", position: "$4", recordedBy: "$5"))
                 """, binds: bindings)
         }
     }

@@ -101,20 +101,20 @@ struct SQLiteGraphSnapshot: DatasetGraphSnapshot {
         [.integer(Int(visibility.position)), .integer(Int(visibility.recordedBy?.microsecondsSinceEpoch ?? Int64.max))]
     }
 
+    /// One statement: each asked node once per visible state row (for GraphNodeAssembly), the parents of
+    /// `upstream` and the children of `downstream`.
     func layer(upstream: [UUID], downstream: [UUID], visibility: GraphVisibility) async throws -> GraphLayer {
         let asked = Array(Set(upstream + downstream))
         let see = visible(visibility)
-        let state = { (column: String) in
-            "(SELECT x.\(column) FROM proj_data_dataset_states x WHERE x.dataset_id = s.dataset_id AND x.\(column) IS NOT NULL AND x.position <= ? AND x.recorded_at <= ? ORDER BY x.position DESC LIMIT 1)"
-        }
         var parts = ["""
-            SELECT * FROM (SELECT 'node' AS kind, s.dataset_id AS a, NULL AS b, s.name, s.uri, s.producing_run_id, s.created_at AS at, \(state("status")) AS status, \(state("intent")) AS intent
-                           FROM proj_data_dataset_summary s WHERE s.dataset_id IN (\(SQLiteDatasetGraphModel.placeholders(asked.count)))) WHERE status IS NOT NULL
+            SELECT 'node' AS kind, s.dataset_id AS a, NULL AS b, s.name, s.uri, s.producing_run_id, s.created_at AS at, x.status, x.intent, x.position
+            FROM proj_data_dataset_summary s JOIN proj_data_dataset_states x ON x.dataset_id = s.dataset_id
+            WHERE s.dataset_id IN (\(SQLiteDatasetGraphModel.placeholders(asked.count))) AND x.position <= ? AND x.recorded_at <= ?
             """]
-        var binds = see + see + asked.map { .text($0.lowercased) }
+        var binds = asked.map { SQLiteData.text($0.lowercased) } + see
         if !upstream.isEmpty {
             parts.append("""
-                SELECT 'parent', l.parent_id, l.child_id, NULL, NULL, NULL, p.created_at, NULL, NULL
+                SELECT 'parent', l.parent_id, l.child_id, NULL, NULL, NULL, p.created_at, NULL, NULL, NULL
                 FROM proj_data_dataset_lineage l JOIN proj_data_dataset_summary p ON p.dataset_id = l.parent_id
                 WHERE l.child_id IN (\(SQLiteDatasetGraphModel.placeholders(upstream.count))) AND l.position <= ? AND l.recorded_at <= ?
                 """)
@@ -122,30 +122,31 @@ struct SQLiteGraphSnapshot: DatasetGraphSnapshot {
         }
         if !downstream.isEmpty {
             parts.append("""
-                SELECT 'child', l.parent_id, l.child_id, NULL, NULL, NULL, l.child_created_at, NULL, NULL
+                SELECT 'child', l.parent_id, l.child_id, NULL, NULL, NULL, l.child_created_at, NULL, NULL, NULL
                 FROM proj_data_dataset_lineage l
                 WHERE l.parent_id IN (\(SQLiteDatasetGraphModel.placeholders(downstream.count))) AND l.position <= ? AND l.recorded_at <= ?
                 """)
             binds += downstream.map { .text($0.lowercased) } + see
         }
-        var nodes: [GraphNode] = [], parents: [GraphEdge] = [], children: [GraphEdge] = []
+        var assembly = GraphNodeAssembly()
+        var parents: [GraphEdge] = [], children: [GraphEdge] = []
         for row in try await connection.query(parts.joined(separator: " UNION ALL "), binds) {
             guard let kind = row.column("kind")?.string, let a = row.column("a")?.string.flatMap(UUID.init(strict:)),
                   let at = row.column("at")?.integer.map({ Timestamp(microsecondsSinceEpoch: Int64($0)) }) else { throw StoreError.corrupt("unreadable graph row") }
             switch kind {
             case "node":
-                guard let name = row.column("name")?.string, let uri = row.column("uri")?.string,
-                      let status = row.column("status")?.string.flatMap(DatasetStatus.init(rawValue:)), let intent = row.column("intent")?.string
-                else { throw StoreError.corrupt("unreadable graph node") }
-                nodes.append(GraphNode(datasetID: a, name: name, uri: uri, producingRunID: row.column("producing_run_id")?.string.flatMap(UUID.init(strict:)),
-                                       createdAt: at, status: status, intent: Intent(rawValue: intent)))
+                guard let name = row.column("name")?.string, let uri = row.column("uri")?.string, let position = row.column("position")?.integer else {
+                    throw StoreError.corrupt("unreadable graph node")
+                }
+                assembly.add(datasetID: a, name: name, uri: uri, producingRunID: row.column("producing_run_id")?.string.flatMap(UUID.init(strict:)), createdAt: at,
+                             position: Int64(position), status: row.column("status")?.string, intent: row.column("intent")?.string)
             default:
                 guard let b = row.column("b")?.string.flatMap(UUID.init(strict:)) else { throw StoreError.corrupt("unreadable graph edge") }
                 let edge = GraphEdge(parentID: a, childID: b, neighbourCreatedAt: at)
                 if kind == "parent" { parents.append(edge) } else { children.append(edge) }
             }
         }
-        return GraphLayer(nodes: nodes, parents: parents, children: children)
+        return GraphLayer(nodes: try assembly.nodes(), parents: parents, children: children)
     }
 
     func citing(_ revision: UUID, visibility: GraphVisibility, limit: Int) async throws -> [UUID] {

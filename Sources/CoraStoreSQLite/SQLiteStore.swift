@@ -16,6 +16,8 @@ public final class SQLiteStore: CoraStore {
     private let eventIDs: any IDGenerator
     private let idempotencyRetention: Int64
 
+    static let readerMapBytes = 1 << 30
+
     /// Opens (creating if needed) the database at `path` and applies pending migrations.
     public static func open(
         path: String, readerCount: Int = 2, clock: any WallClock = SystemClock(), eventIDs: any IDGenerator = UUIDv7Generator(),
@@ -30,6 +32,9 @@ public final class SQLiteStore: CoraStore {
         for _ in 0..<max(1, readerCount) {
             let reader = try await SQLiteConnection.open(storage: .file(path: path), logger: logger)
             _ = try await reader.query("PRAGMA query_only = 1")
+            // Walks and lists touch pages all over a large file: mapped, a page read is a memory access to
+            // the OS cache instead of a read() call copying into a 2 MB page cache that thrashes.
+            _ = try await reader.query("PRAGMA mmap_size = \(Self.readerMapBytes)")
             readers.append(reader)
         }
         return SQLiteStore(writer: writer, readers: readers, clock: clock, eventIDs: eventIDs, retention: idempotencyRetentionSeconds * 1_000_000)

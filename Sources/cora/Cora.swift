@@ -8,35 +8,9 @@ import CoraStoreSQLite
 import Foundation
 import Hummingbird
 import Logging
-import NIOCore
-import NIOPosix
 import Synchronization
 
 @main
-enum Entry {
-    /// What `Cora.main()` does, with one step before the command runs: `serve` on PostgreSQL moves Swift
-    /// concurrency onto NIO's event loops, which must happen on the main thread before any task starts.
-    static func main() async {
-        do {
-            var command = try Cora.parseAsRoot()
-            if let serve = command as? Serve, serve.storesInPostgreSQL {
-                // A register is eight round trips to PostgreSQL; with the handler's task on the event loop
-                // that reads the answers, none of them hops threads. Measured with wrk, 32 clients:
-                // +17 % registers/s on PostgreSQL, but -15 % on SQLite (its writes run on sqlite-nio's
-                // own threads), so it is installed for PostgreSQL only (figures in BENCHMARKS.md).
-                NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
-            }
-            if var asynchronous = command as? any AsyncParsableCommand {
-                try await asynchronous.run()
-            } else {
-                try command.run()
-            }
-        } catch {
-            Cora.exit(withError: error)
-        }
-    }
-}
-
 struct Cora: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "cora",
@@ -50,11 +24,6 @@ struct Serve: AsyncParsableCommand {
 
     @OptionGroup var store: StoreSettings
     @OptionGroup var server: ServerSettings
-
-    var storesInPostgreSQL: Bool {
-        guard case .postgres? = (try? Configuration.resolve(store, server: server))?.database else { return false }
-        return true
-    }
 
     func run() async throws {
         let configuration = try Configuration.resolve(store, server: server)

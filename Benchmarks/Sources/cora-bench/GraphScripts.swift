@@ -14,17 +14,15 @@ enum GraphScripts {
     /// PostgresGraphSnapshot.GraphLayerQuery with its parameters written in.
     static func layer(up: [String], down: [String], position: String) -> String {
         let micros = { (column: String) in "(extract(epoch FROM \(column)) * 1000000)::int8" }
-        let state = { (column: String) in
-            "(SELECT x.\(column) FROM proj_data_dataset_states x WHERE x.dataset_id = s.dataset_id AND x.\(column) IS NOT NULL AND \(visible("x", position: position)) ORDER BY x.position DESC LIMIT 1)"
-        }
+        let asked = Array(Set(up + down))
         return """
-            SELECT * FROM (SELECT 'node'::text AS kind, s.dataset_id AS a, NULL::uuid AS b, s.name, s.uri, s.producing_run_id, \(micros("s.created_at")) AS at, \
-            \(state("status")) AS status, \(state("intent")) AS intent FROM proj_data_dataset_summary s \
-            WHERE s.dataset_id = ANY(\(array(up))) OR s.dataset_id = ANY(\(array(down)))) asked WHERE asked.status IS NOT NULL \
-            UNION ALL SELECT 'parent', l.parent_id, l.child_id, NULL, NULL, NULL, \(micros("p.created_at")), NULL, NULL \
+            SELECT 'node'::text AS kind, s.dataset_id AS a, NULL::uuid AS b, s.name, s.uri, s.producing_run_id, \(micros("s.created_at")) AS at, \
+            x.status, x.intent, x.position FROM proj_data_dataset_summary s JOIN proj_data_dataset_states x ON x.dataset_id = s.dataset_id \
+            WHERE s.dataset_id = ANY(\(array(asked))) AND \(visible("x", position: position)) \
+            UNION ALL SELECT 'parent', l.parent_id, l.child_id, NULL, NULL, NULL, \(micros("p.created_at")), NULL, NULL, NULL \
             FROM proj_data_dataset_lineage l JOIN proj_data_dataset_summary p ON p.dataset_id = l.parent_id \
             WHERE l.child_id = ANY(\(array(up))) AND \(visible("l", position: position)) \
-            UNION ALL SELECT 'child', l.parent_id, l.child_id, NULL, NULL, NULL, \(micros("l.child_created_at")), NULL, NULL \
+            UNION ALL SELECT 'child', l.parent_id, l.child_id, NULL, NULL, NULL, \(micros("l.child_created_at")), NULL, NULL, NULL \
             FROM proj_data_dataset_lineage l WHERE l.parent_id = ANY(\(array(down))) AND \(visible("l", position: position));
             """
     }

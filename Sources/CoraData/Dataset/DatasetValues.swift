@@ -192,7 +192,7 @@ func boundedUUIDSet(_ ids: [UUID], maximum: Int = 64, error: (String) -> Dataset
 }
 
 /// UUIDs ordered as their lower-case text, which is also byte order (what PostgreSQL and the cursor use).
-public func uuidOrder(_ lhs: UUID, _ rhs: UUID) -> Bool { lhs.lowercased < rhs.lowercased }
+public func uuidOrder(_ lhs: UUID, _ rhs: UUID) -> Bool { lhs.orderKey < rhs.orderKey }
 
 /// Lower-case UUID strings, sorted; the canonical form of an id set.
 public func sortedIDs(_ ids: some Collection<UUID>) -> [String] {

@@ -113,6 +113,42 @@ public struct GraphNode: Sendable, Equatable {
     }
 }
 
+/// Builds graph nodes from a store's rows: each asked Dataset's fixed members once per visible state row.
+/// Its status and intent as of the read are the latest non-null of each; a Dataset with no visible status
+/// was registered after the read's point and is left out. Reading the state rows whole costs one index
+/// range per node, where picking each column's latest row in SQL costs one lookup per column.
+public struct GraphNodeAssembly: Sendable {
+    private struct Pending: Sendable {
+        let name: String
+        let uri: String
+        let producingRunID: UUID?
+        let createdAt: Timestamp
+        var status: (position: Int64, value: String)?
+        var intent: (position: Int64, value: String)?
+    }
+
+    private var pending: [UUID: Pending] = [:]
+
+    public init() {}
+
+    public mutating func add(datasetID: UUID, name: String, uri: String, producingRunID: UUID?, createdAt: Timestamp,
+                             position: Int64, status: String?, intent: String?) {
+        var node = pending[datasetID] ?? Pending(name: name, uri: uri, producingRunID: producingRunID, createdAt: createdAt)
+        if let status, position > node.status?.position ?? Int64.min { node.status = (position, status) }
+        if let intent, position > node.intent?.position ?? Int64.min { node.intent = (position, intent) }
+        pending[datasetID] = node
+    }
+
+    public func nodes() throws -> [GraphNode] {
+        try pending.compactMap { id, node in
+            guard let status = node.status?.value else { return nil }
+            guard let parsed = DatasetStatus(rawValue: status), let intent = node.intent?.value else { throw StoreError.corrupt("unreadable state of graph node \(id.lowercased)") }
+            return GraphNode(datasetID: id, name: node.name, uri: node.uri, producingRunID: node.producingRunID, createdAt: node.createdAt,
+                             status: parsed, intent: Intent(rawValue: intent))
+        }
+    }
+}
+
 /// A `derived_from` edge found from one side, with the other side's creation time (for node order).
 public struct GraphEdge: Sendable, Hashable {
     public let parentID: UUID

@@ -39,6 +39,12 @@ public struct WalkedNode: Sendable, Equatable {
         self.node = node
         self.distance = distance
     }
+
+    /// Orders nodes by the given distance (the walk's, or its reverse), then `(created_at, dataset_id)`.
+    public func sortKey(distance: Int) -> (Int, Timestamp, UInt64, UInt64) {
+        let id = node.datasetID.orderKey
+        return (distance, node.createdAt, id.0, id.1)
+    }
 }
 
 /// A walk's answer: nodes in `(distance, created_at, dataset_id)` order, edges in `(from, to)` order.
@@ -112,16 +118,15 @@ struct GraphWalk {
     private static func newEnds(_ edges: [GraphEdge], known: [UUID: Int], end: KeyPath<GraphEdge, UUID>) -> [UUID] {
         var seen: [UUID: Timestamp] = [:]
         for edge in edges where known[edge[keyPath: end]] == nil { seen[edge[keyPath: end]] = edge.neighbourCreatedAt }
-        return seen.sorted { ($0.value, $0.key.lowercased) < ($1.value, $1.key.lowercased) }.map(\.key)
+        return seen.sorted { ($0.value, $0.key.orderKey.0, $0.key.orderKey.1) < ($1.value, $1.key.orderKey.0, $1.key.orderKey.1) }.map(\.key)
     }
 
     /// The answer in the contract's order.
     static func answer(_ asOf: ResolvedAsOf, nodes: [UUID: WalkedNode], edges: Set<GraphEdge>, truncated: Bool) -> WalkedGraph {
-        let ordered = nodes.values.sorted {
-            ($0.distance, $0.node.createdAt, $0.node.datasetID.lowercased) < ($1.distance, $1.node.createdAt, $1.node.datasetID.lowercased)
-        }
+        let ordered = nodes.values.sorted { $0.sortKey(distance: $0.distance) < $1.sortKey(distance: $1.distance) }
         let kept = edges.filter { nodes[$0.parentID] != nil && nodes[$0.childID] != nil }
-            .sorted { ($0.parentID.lowercased, $0.childID.lowercased) < ($1.parentID.lowercased, $1.childID.lowercased) }
+            .sorted { ($0.parentID.orderKey.0, $0.parentID.orderKey.1, $0.childID.orderKey.0, $0.childID.orderKey.1)
+                < ($1.parentID.orderKey.0, $1.parentID.orderKey.1, $1.childID.orderKey.0, $1.childID.orderKey.1) }
         return WalkedGraph(asOf: asOf, nodes: ordered, edges: kept, truncated: truncated)
     }
 }

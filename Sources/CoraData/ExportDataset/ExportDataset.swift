@@ -64,7 +64,7 @@ public struct ExportDatasetHandler: Sendable {
         func visible(_ event: RecordedEvent) -> Bool {
             event.position <= visibility.position && visibility.recordedBy.map { event.recordedAt <= $0 } ?? true
         }
-        let ordered = walked.values.sorted { (-$0.distance, $0.node.createdAt, $0.node.datasetID.lowercased) < (-$1.distance, $1.node.createdAt, $1.node.datasetID.lowercased) }
+        let ordered = walked.values.sorted { $0.sortKey(distance: -$0.distance) < $1.sortKey(distance: -$1.distance) }
         let streams = try await store.readStreams(ordered.map { StreamID(.dataset, $0.node.datasetID) })
         var datasets: [ExportedDataset] = []
         for walkedNode in ordered {
