@@ -24,6 +24,10 @@ let package = Package(
         .package(url: "https://github.com/modelcontextprotocol/swift-sdk.git", from: "0.12.1"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
+        .package(url: "https://github.com/vapor/jwt-kit.git", from: "5.8.0"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.1"),
+        .package(url: "https://github.com/apple/swift-asn1.git", from: "1.7.4"),
     ],
     targets: [
         // Envelope, canonical JSON, ids, clock, problem codes and the store port. No I/O.
@@ -59,11 +63,23 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // Who is calling: bearer tokens from the facility's identity provider, verified against its key set.
+        .target(
+            name: "CoraIdentity",
+            dependencies: [
+                "CoraKernel",
+                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
         // REST surface on Hummingbird.
         .target(
             name: "CoraHTTP",
             dependencies: [
-                "CoraKernel", "CoraData", "CoraWire", "CoraMCP",
+                "CoraKernel", "CoraData", "CoraWire", "CoraMCP", "CoraIdentity",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "MCP", package: "swift-sdk"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -85,7 +101,7 @@ let package = Package(
         .executableTarget(
             name: "cora",
             dependencies: [
-                "CoraKernel", "CoraData", "CoraWire", "CoraStoreSQLite", "CoraStorePostgres", "CoraHTTP", "CoraMCP",
+                "CoraKernel", "CoraData", "CoraWire", "CoraStoreSQLite", "CoraStorePostgres", "CoraHTTP", "CoraMCP", "CoraIdentity",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -97,7 +113,11 @@ let package = Package(
             name: "CoraTestSupport",
             dependencies: [
                 "CoraKernel", "CoraData", "CoraWire", "CoraStoreSQLite", "CoraStorePostgres",
+                "CoraIdentity",
                 .product(name: "SQLiteNIO", package: "sqlite-nio"),
+                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "CryptoExtras", package: "swift-crypto"),
             ],
             path: "Tests/CoraTestSupport",
             swiftSettings: strict
@@ -128,8 +148,14 @@ let package = Package(
         .testTarget(
             name: "CoraHTTPTests",
             dependencies: [
-                "CoraKernel", "CoraData", "CoraWire", "CoraStoreSQLite", "CoraHTTP", "CoraMCP", "CoraTestSupport",
+                "CoraKernel", "CoraData", "CoraWire", "CoraStoreSQLite", "CoraHTTP", "CoraMCP", "CoraIdentity", "CoraTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "MCP", package: "swift-sdk"),
                 .product(name: "SQLiteNIO", package: "sqlite-nio"),
             ],

@@ -1,3 +1,5 @@
+import CoraKernel
+import CoraWire
 import Foundation
 import Hummingbird
 import Logging
@@ -6,10 +8,13 @@ import Logging
 public struct CoraRequestContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
     public var correlationID: UUID
+    /// Who is calling, resolved once per request by the middleware (a bearer token is verified there).
+    var identity: Result<CallContext, any Error>
 
     public init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)
         self.correlationID = UUID()
+        self.identity = .failure(RequestError.unauthenticated("The caller was not identified."))
     }
 
     /// The body limit is enforced by `RequestInput`, which answers 413 as a problem.

@@ -8,7 +8,7 @@ public enum CoraRouter {
     /// then one route per endpoint of the table.
     public static func build(services: Services, logger: Logger) -> Router<CoraRequestContext> {
         let router = Router(context: CoraRequestContext.self)
-        router.add(middleware: CoraMiddleware(metrics: services.metrics, logger: logger))
+        router.add(middleware: CoraMiddleware(metrics: services.metrics, authentication: services.authentication, exports: services.exports, logger: logger))
         for endpoint in Endpoints.all {
             router.on(RouterPath(endpoint.routerPath), method: endpoint.method) { request, context in
                 try await endpoint.handle(request, context, services)

@@ -72,13 +72,15 @@ public struct Services: Sendable {
     public let runner: SliceRunner
     public let metrics: ServiceMetrics
     public let exports: ExportSettings
+    public let authentication: Authentication
     let mcpSessions: MCPSessions
 
     public init(runner: SliceRunner, metrics: ServiceMetrics, logger: Logger, mcpSessionLimits: MCPSessionLimits = MCPSessionLimits(),
-                exports: ExportSettings = ExportSettings()) {
+                exports: ExportSettings = ExportSettings(), authentication: Authentication = .header) {
         self.runner = runner
         self.metrics = metrics
         self.exports = exports
+        self.authentication = authentication
         self.mcpSessions = MCPSessions(runner: runner, logger: logger, limits: mcpSessionLimits, exports: exports)
     }
 }
@@ -91,7 +93,7 @@ public enum Endpoints {
         getDatasetLineage, getCalibrationImpact, exportProv, exportROCrate,
         registerSubject, getSubject, startRun, getRun, endRun,
         mcpPost, mcpGet, mcpDelete,
-        healthz, readyz, metrics, openAPIDocument,
+        healthz, readyz, metrics, openAPIDocument, protectedResourceMetadata,
     ]
 
     /// The pattern a path belongs to, and the methods that pattern allows.

@@ -28,6 +28,8 @@ actor MCPSessions {
     private struct Session {
         let transport: StatefulHTTPServerTransport
         let server: Server
+        /// Who opened it: a session id is no credential, so another caller presenting it finds nothing.
+        let principal: PrincipalID
         var lastUsed: ContinuousClock.Instant
     }
 
@@ -46,10 +48,10 @@ actor MCPSessions {
 
     var count: Int { sessions.count }
 
-    func handle(_ request: MCP.HTTPRequest) async -> MCP.HTTPResponse {
+    func handle(_ request: MCP.HTTPRequest, principal: PrincipalID) async -> MCP.HTTPResponse {
         await endIdleSessions()
         if let sessionID = request.header(HTTPHeaderName.sessionID) {
-            guard var session = sessions[sessionID] else {
+            guard var session = sessions[sessionID], session.principal == principal else {
                 return .error(statusCode: 404, .invalidRequest("Not Found: unknown, expired or ended session"))
             }
             session.lastUsed = limits.now()
@@ -69,11 +71,14 @@ actor MCPSessions {
         let server = await CoraMCPServer.make(runner: runner, logger: logger, exports: exports, requestBase: {
             Server.currentHandlerContext?.httpContext?.header("Host").map { "http://\($0)" }
         }) {
-            // Each call acts as the principal of the HTTP request that carried it, under that request's
-            // correlation id (the route already refused requests without a valid X-Principal-Id).
+            // Each call acts as the caller the route identified for the HTTP request that carried it, under
+            // that request's correlation id (the route wrote both into the forwarded headers).
             let http = Server.currentHandlerContext?.httpContext
             let correlationID = http?.header("X-Correlation-Id").flatMap(UUID.init(strict:)) ?? UUID()
-            return try RestInput.caller(principalHeader: http?.header("X-Principal-Id"), correlationID: correlationID)
+            let caller = try RestInput.caller(principalHeader: http?.header("X-Principal-Id"), correlationID: correlationID)
+            guard case .array(let names)? = http?.header("X-Principal-Groups").flatMap({ try? JSONParser.parse(Array($0.utf8)) }) else { return caller }
+            return CallContext(principal: caller.principal, correlationID: correlationID,
+                               groups: Set(names.compactMap { if case .string(let name) = $0 { name } else { nil } }))
         }
         do {
             try await server.start(transport: transport)
@@ -82,7 +87,7 @@ actor MCPSessions {
         }
         let response = await transport.handleRequest(request)
         if let sessionID = response.headers[HTTPHeaderName.sessionID] {
-            sessions[sessionID] = Session(transport: transport, server: server, lastUsed: limits.now())
+            sessions[sessionID] = Session(transport: transport, server: server, principal: principal, lastUsed: limits.now())
         } else {
             await server.stop()
         }

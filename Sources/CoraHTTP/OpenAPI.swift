@@ -20,7 +20,7 @@ public struct OpenAPIOperation: Sendable {
     let protocolErrors: [Int]
     /// Other media types the 200 answer may take (by content negotiation or a format parameter).
     let alternatives: [String: JSONValue]
-    /// Whether the route requires `X-Principal-Id`.
+    /// Whether the route needs a caller (`X-Principal-Id`, or a bearer token in bearer mode).
     let authenticated: Bool
 
     init(_ operationID: String, _ summary: String, queryParameters: [(name: String, schema: JSONValue, description: String)] = [],
@@ -52,11 +52,12 @@ public struct OpenAPIOperation: Sendable {
 
 enum OpenAPIDocument {
     /// OpenAPI 3.1 for every endpoint in the table.
-    static func build(_ endpoints: [Endpoint]) -> JSONValue {
+    /// In bearer mode the caller is a token (a security scheme), not the `X-Principal-Id` header.
+    static func build(_ endpoints: [Endpoint], bearer: Bool = false) -> JSONValue {
         var paths: [String: JSONValue] = [:]
         for endpoint in endpoints {
             var item: [String: JSONValue] = if case .object(let existing)? = paths[endpoint.path] { existing } else { [:] }
-            item[endpoint.method.rawValue.lowercased()] = operation(endpoint.openAPI)
+            item[endpoint.method.rawValue.lowercased()] = operation(endpoint.openAPI, bearer: bearer)
             paths[endpoint.path] = .object(item)
         }
         return [
@@ -64,7 +65,11 @@ enum OpenAPIDocument {
             "info": ["title": "CORA Data service", "version": "1.0.0",
                      "description": "The Data module of CORA: the system of record for a facility's data products."],
             "paths": .object(paths),
-            "components": ["schemas": ["Problem": Schema.problem]],
+            "components": bearer
+                ? ["schemas": ["Problem": Schema.problem],
+                   "securitySchemes": ["bearer": ["type": "http", "scheme": "bearer", "bearerFormat": "JWT",
+                                                  "description": "An access token (RS256 or ES256) from the facility's identity provider."]]]
+                : ["schemas": ["Problem": Schema.problem]],
         ]
     }
 
@@ -75,10 +80,10 @@ enum OpenAPIDocument {
 
     static let correlationHeader: JSONValue = ["description": "The request's correlation id (the client's when it sent a UUID).", "schema": Schema.uuid]
 
-    private static func operation(_ op: OpenAPIOperation) -> JSONValue {
+    private static func operation(_ op: OpenAPIOperation, bearer: Bool) -> JSONValue {
         var parameters: [JSONValue] = op.pathParameters.map { ["name": .string($0), "in": "path", "required": true, "schema": Schema.uuid] }
         parameters += op.queryParameters.map { ["name": .string($0.name), "in": "query", "required": false, "schema": $0.schema, "description": .string($0.description)] }
-        if op.authenticated {
+        if op.authenticated && !bearer {
             parameters.append(["name": "X-Principal-Id", "in": "header", "required": true, "schema": Schema.uuid, "description": "The caller's principal id."])
         }
         parameters += op.headers.map { ["name": .string($0.name), "in": "header", "required": .bool($0.required), "schema": $0.schema, "description": .string($0.description)] }
@@ -101,6 +106,9 @@ enum OpenAPIDocument {
             if status == 503 || sorted.contains("IdempotencyKeyInFlight") {
                 headers["Retry-After"] = ["description": "Seconds to wait before retrying.", "schema": ["type": "integer"]]
             }
+            if status == 401 && bearer {
+                headers["WWW-Authenticate"] = ["description": "The RFC 6750 challenge: why the token was refused.", "schema": ["type": "string"]]
+            }
             let schema: JSONValue = ["allOf": [["$ref": "#/components/schemas/Problem"],
                                                ["type": "object", "properties": ["code": ["type": "string", "enum": .array(sorted.map(JSONValue.string))]]]]]
             responses[String(status)] = [
@@ -122,6 +130,7 @@ enum OpenAPIDocument {
             "operationId": .string(op.operationID), "summary": .string(op.summary),
             "parameters": .array(parameters), "responses": .object(responses),
         ]
+        if op.authenticated && bearer { result["security"] = [["bearer": []]] }
         if let schema = op.requestSchema {
             result["requestBody"] = ["required": true, "content": ["application/json": ["schema": schema]]]
         }

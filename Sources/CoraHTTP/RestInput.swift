@@ -52,11 +52,10 @@ enum RestInput {
         return bytes
     }
 
-    /// The caller named by `X-Principal-Id`, under the request's correlation id.
+    /// The caller the middleware identified (or the reason there is none), for the runner to ask for.
     static func identify(_ request: Request, _ context: CoraRequestContext) -> Identify {
-        let header = request.headers[.principalID]
-        let correlationID = context.correlationID
-        return { try caller(principalHeader: header, correlationID: correlationID) }
+        let identity = context.identity
+        return { try identity.get() }
     }
 
     static func caller(principalHeader header: String?, correlationID: UUID) throws(RequestError) -> CallContext {

@@ -126,9 +126,12 @@ public struct PrincipalID: Sendable, Hashable, CustomStringConvertible {
 public struct CallContext: Sendable {
     public let principal: PrincipalID
     public let correlationID: UUID
+    /// The groups the identity provider says the caller is in (bearer tokens only); policy grants may name them.
+    public let groups: Set<String>
 
-    public init(principal: PrincipalID, correlationID: UUID) {
+    public init(principal: PrincipalID, correlationID: UUID, groups: Set<String> = []) {
         self.principal = principal
         self.correlationID = correlationID
+        self.groups = groups
     }
 }

@@ -9,6 +9,7 @@ public enum RequestError: Error, Sendable, Equatable, ProblemReportable {
     case unauthenticated(String)
     case routeNotFound(String)
     case methodNotAllowed(method: String, path: String)
+    case notBearerMode
 
     public var problem: Problem {
         switch self {
@@ -26,6 +27,8 @@ public enum RequestError: Error, Sendable, Equatable, ProblemReportable {
             Problem(status: 404, code: "NotFound", detail: "No route matches \(path).")
         case .methodNotAllowed(let method, let path):
             Problem(status: 405, code: "MethodNotAllowed", detail: "\(method) is not allowed on \(path).")
+        case .notBearerMode:
+            Problem(status: 404, code: "NotFound", detail: "This service takes no bearer tokens (CORA_AUTH_MODE is header): there is no protected resource metadata.")
         }
     }
 }

@@ -80,6 +80,12 @@ public enum Schema {
         "required": ["type", "title", "status", "code", "detail"],
     ]
 
+    /// RFC 9728 §2, the members this service states.
+    public static let protectedResourceMetadata = object([
+        "resource": ["type": "string"], "authorization_servers": ["type": "array", "items": ["type": "string"]],
+        "bearer_methods_supported": ["type": "array", "items": ["type": "string"]],
+    ], required: ["resource", "authorization_servers", "bearer_methods_supported"])
+
     // MARK: Inputs
 
     public static let registerDatasetBody = object([

@@ -70,7 +70,7 @@ public struct SliceRunner: Sendable {
     public func run<Input, Command, Output>(_ slice: Slice<Input, Command, Output>, _ input: Input, key: IdempotencyKeyInput = .absent,
                                             identify: Identify) async throws -> Output {
         let caller = try identify()                                    // 401 Unauthenticated
-        try policy.authorize(slice.operation, for: caller.principal)   // 403 Unauthorized
+        try policy.authorize(slice.operation, for: caller)             // 403 Unauthorized
         let idempotencyKey = try slice.key.read(key)                   // 400 IdempotencyKeyMissing / InvalidIdempotencyKey
         let buildValues = try slice.shape(input)                       // 422 InvalidRequest, InvalidCursor
         let command = try buildValues()                                // 400 Invalid<Value>

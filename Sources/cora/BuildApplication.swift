@@ -1,5 +1,6 @@
 import CoraData
 import CoraHTTP
+import CoraIdentity
 import CoraKernel
 import CoraStorePostgres
 import CoraStoreSQLite
@@ -45,6 +46,20 @@ struct Runtime {
         self.policy = try configuration.loadPolicy(logger: logger)
     }
 
+    /// How `serve` identifies callers; in bearer mode the provider's key set is read first, and a server
+    /// that cannot read it does not start.
+    func authentication() async throws -> Authentication {
+        guard let bearer = configuration.bearer else { return .header }
+        let verifier = BearerVerifier(settings: bearer, logger: logger)
+        do {
+            try await verifier.loadKeys()
+        } catch {
+            throw ConfigurationError(description: "CORA_OIDC_JWKS: \(error)")
+        }
+        logger.info("bearer mode", metadata: ["issuer": "\(bearer.issuer)", "audience": "\(bearer.audience)"])
+        return .bearer(verifier, bearer)
+    }
+
     func runner(_ store: any CoraStore) -> SliceRunner {
         SliceRunner(dependencies: ServiceDependencies(store: store, onAppended: metrics.recordAppended), policy: policy)
     }
@@ -80,10 +95,10 @@ struct Runtime {
 
     /// The HTTP server on this store; on PostgreSQL its pool is a service of the application, which shuts
     /// down after the server has drained, and migrations run before the server listens.
-    func application(_ configured: ConfiguredStore) -> some ApplicationProtocol {
+    func application(_ configured: ConfiguredStore, authentication: Authentication) -> some ApplicationProtocol {
         let limits = MCPSessionLimits(idleTimeout: .seconds(configuration.mcpSessionIdleSeconds), maximum: configuration.mcpMaxSessions)
         let services = Services(runner: runner(configured.store), metrics: metrics, logger: logger, mcpSessionLimits: limits,
-                                exports: configuration.exports)
+                                exports: configuration.exports, authentication: authentication)
         var application = Application(
             router: CoraRouter.build(services: services, logger: logger),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "cora"),

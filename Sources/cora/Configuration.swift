@@ -1,5 +1,6 @@
 import ArgumentParser
 import CoraData
+import CoraIdentity
 import CoraKernel
 import CoraWire
 import Foundation
@@ -66,6 +67,30 @@ struct ServerSettings: ParsableArguments {
 
     @Option(name: .long, help: "MCP HTTP sessions kept at once per process (env CORA_MCP_MAX_SESSIONS; default 1000)")
     var mcpMaxSessions: Int?
+
+    @Option(name: .long, help: "header (X-Principal-Id, set by a proxy) or bearer (tokens of the identity provider) (env CORA_AUTH_MODE; default header)")
+    var authMode: String?
+
+    @Option(name: .customLong("oidc-issuer"), help: "Bearer mode: the provider's issuer, exactly as tokens carry it in iss (env CORA_OIDC_ISSUER)")
+    var oidcIssuer: String?
+
+    @Option(name: .customLong("oidc-audience"), help: "Bearer mode: the audience tokens must name in aud (env CORA_OIDC_AUDIENCE)")
+    var oidcAudience: String?
+
+    @Option(name: .customLong("oidc-jwks"), help: "Bearer mode: the provider's key set, an https:// URL or a file (env CORA_OIDC_JWKS)")
+    var oidcJWKS: String?
+
+    @Option(name: .customLong("oidc-principal-claim"), help: "Bearer mode: the claim naming the principal (env CORA_OIDC_PRINCIPAL_CLAIM; default sub)")
+    var oidcPrincipalClaim: String?
+
+    @Option(name: .customLong("oidc-subject-map"), help: "Bearer mode: JSON file {\"<claim value>\": \"<uuid>\"} for claims that are not UUIDs (env CORA_OIDC_SUBJECT_MAP)")
+    var oidcSubjectMap: String?
+
+    @Option(name: .customLong("oidc-groups-claim"), help: "Bearer mode: the claim listing the caller's groups (env CORA_OIDC_GROUPS_CLAIM; default groups)")
+    var oidcGroupsClaim: String?
+
+    @Option(name: .customLong("oidc-ca-file"), help: "Bearer mode: PEM certificate authorities trusted for the key set URL, besides the system's (env CORA_OIDC_CA_FILE)")
+    var oidcCAFile: String?
 }
 
 /// Every setting, resolved once for any subcommand: a flag wins over its environment variable, which
@@ -80,6 +105,8 @@ struct Configuration: Equatable {
     var mcpSessionIdleSeconds = 1800
     var mcpMaxSessions = 1000
     var exports = ExportSettings()
+    /// Bearer mode's settings; nil in header mode.
+    var bearer: BearerSettings?
 
     static func resolve(_ store: StoreSettings, server: ServerSettings? = nil,
                         environment: [String: String] = ProcessInfo.processInfo.environment) throws(ConfigurationError) -> Configuration {
@@ -121,7 +148,46 @@ struct Configuration: Equatable {
         configuration.port = try integer(server?.port, "CORA_PORT", minimum: 0) ?? configuration.port
         configuration.mcpSessionIdleSeconds = try integer(server?.mcpSessionIdleTimeout, "CORA_MCP_SESSION_IDLE_TIMEOUT", minimum: 1) ?? configuration.mcpSessionIdleSeconds
         configuration.mcpMaxSessions = try integer(server?.mcpMaxSessions, "CORA_MCP_MAX_SESSIONS", minimum: 1) ?? configuration.mcpMaxSessions
+        if let server {
+            configuration.bearer = try bearerSettings(server, value: value)
+        }
         return configuration
+    }
+
+    /// Bearer mode's settings, every required one named when missing: a server that cannot verify tokens
+    /// must not start.
+    private static func bearerSettings(_ server: ServerSettings, value: (String?, String) -> String?) throws(ConfigurationError) -> BearerSettings? {
+        switch value(server.authMode, "CORA_AUTH_MODE") ?? "header" {
+        case "header": return nil
+        case "bearer": break
+        case let other: throw ConfigurationError(description: "CORA_AUTH_MODE must be header or bearer; got '\(other)'")
+        }
+        func required(_ flag: String?, _ name: String, _ meaning: String) throws(ConfigurationError) -> String {
+            guard let given = value(flag, name) else { throw ConfigurationError(description: "CORA_AUTH_MODE=bearer needs \(name): \(meaning)") }
+            return given
+        }
+        let issuer = try required(server.oidcIssuer, "CORA_OIDC_ISSUER", "the identity provider's issuer, exactly as its tokens carry it in iss")
+        let audience = try required(server.oidcAudience, "CORA_OIDC_AUDIENCE", "the audience this service's tokens name in aud")
+        let jwks = try required(server.oidcJWKS, "CORA_OIDC_JWKS", "the provider's key set, an https:// URL or a file path")
+        let keySet: KeySetLocation
+        if jwks.lowercased().hasPrefix("https://") {
+            guard let url = URL(string: jwks), url.host?.isEmpty == false else { throw ConfigurationError(description: "CORA_OIDC_JWKS is not a URL: '\(jwks)'") }
+            keySet = .https(url)
+        } else if jwks.contains("://") {
+            throw ConfigurationError(description: "CORA_OIDC_JWKS must be an https:// URL or a file path; got '\(jwks)'")
+        } else {
+            keySet = .file(jwks)
+        }
+        var subjectMap: [String: UUID] = [:]
+        if let path = value(server.oidcSubjectMap, "CORA_OIDC_SUBJECT_MAP") {
+            guard let data = FileManager.default.contents(atPath: path) else { throw ConfigurationError(description: "cannot read CORA_OIDC_SUBJECT_MAP file \(path)") }
+            do { subjectMap = try BearerSettings.subjectMap(json: Array(data)) } catch { throw ConfigurationError(description: "CORA_OIDC_SUBJECT_MAP \(path): \(error.description)") }
+        }
+        let caFile = value(server.oidcCAFile, "CORA_OIDC_CA_FILE")
+        if let caFile, !FileManager.default.isReadableFile(atPath: caFile) { throw ConfigurationError(description: "cannot read CORA_OIDC_CA_FILE \(caFile)") }
+        return BearerSettings(issuer: issuer, audience: audience, keySet: keySet,
+                              principalClaim: value(server.oidcPrincipalClaim, "CORA_OIDC_PRINCIPAL_CLAIM") ?? "sub", subjectMap: subjectMap,
+                              groupsClaim: value(server.oidcGroupsClaim, "CORA_OIDC_GROUPS_CLAIM") ?? "groups", caFile: caFile)
     }
 
     /// The access policy: the file's grants, or allow-all with a warning when no file is configured.

@@ -29,9 +29,10 @@ struct Serve: AsyncParsableCommand {
         let configuration = try Configuration.resolve(store, server: server)
         let logger = bootstrapLogging(configuration.logLevel)
         let runtime = try Runtime(configuration, logger: logger)
+        let authentication = try await runtime.authentication()
         let configured = try await ConfiguredStore.make(configuration, logger: logger)
         do {
-            try await runtime.application(configured).runService(gracefulShutdownSignals: [.sigterm, .sigint])
+            try await runtime.application(configured, authentication: authentication).runService(gracefulShutdownSignals: [.sigterm, .sigint])
         } catch {
             try? await configured.store.close()
             throw error

@@ -35,6 +35,8 @@ struct ArchitectureTests {
         for store in ["Sources/CoraStoreSQLite", "Sources/CoraStorePostgres"] {
             #expect(try Self.imports(store).isDisjoint(with: ["CoraWire", "CoraHTTP", "CoraMCP", "Hummingbird", "MCP"]), "\(store)")
         }
+        // Identity knows tokens and the kernel's caller, nothing of the domain, the wire format or the stores.
+        #expect(try Self.imports("Sources/CoraIdentity").isSubset(of: ["CoraKernel", "Foundation", "JWTKit", "AsyncHTTPClient", "NIOCore", "NIOSSL", "Logging"]))
         #expect(try Self.imports("Sources/CoraMCP").isDisjoint(with: ["Hummingbird", "PostgresNIO", "SQLiteNIO", "CoraStoreSQLite", "CoraStorePostgres"]))
         #expect(try Self.imports("Sources/CoraHTTP").isDisjoint(with: ["PostgresNIO", "SQLiteNIO", "CoraStoreSQLite", "CoraStorePostgres"]))
     }
@@ -67,7 +69,7 @@ struct ArchitectureTests {
     }
 
     @Test func everyRouteAndToolBelongsToAnOperationOrTheOperationsOfTheService() {
-        let service: Set = ["McpPost", "McpGet", "McpDelete", "Healthz", "Readyz", "Metrics", "OpenAPI"]
+        let service: Set = ["McpPost", "McpGet", "McpDelete", "Healthz", "Readyz", "Metrics", "OpenAPI", "ProtectedResourceMetadata"]
         for endpoint in Endpoints.all {
             #expect(endpoint.openAPI.operations.isEmpty == service.contains(endpoint.openAPI.operationID), "\(endpoint.openAPI.operationID)")
         }

@@ -24,14 +24,16 @@ struct Harness {
 
     static func run(_ kind: StoreKind, policy: AccessPolicy = .allowAll, clock: any WallClock = SystemClock(), ids: any IDGenerator = UUIDv7Generator(),
                     mcpSessions: MCPSessionLimits = MCPSessionLimits(), exports: ExportSettings = ExportSettings(),
-                    eventIDs: any IDGenerator = UUIDv7Generator(), _ body: @Sendable (Harness) async throws -> Void) async throws {
+                    eventIDs: any IDGenerator = UUIDv7Generator(), authentication: Authentication = .header, logHandler: RecordingLogHandler? = nil,
+                    _ body: @Sendable (Harness) async throws -> Void) async throws {
         let opened = try await kind.open(clock: clock, eventIDs: eventIDs)
         let store = opened.store
         let metrics = ServiceMetrics()
         let dependencies = ServiceDependencies(store: store, clock: clock, ids: ids, onAppended: metrics.recordAppended)
-        var logger = Logger(label: "cora.test")
-        logger.logLevel = .critical
-        let services = Services(runner: SliceRunner(dependencies: dependencies, policy: policy), metrics: metrics, logger: logger, mcpSessionLimits: mcpSessions, exports: exports)
+        var logger = logHandler.map { handler in Logger(label: "cora.test") { _ in handler } } ?? Logger(label: "cora.test")
+        logger.logLevel = logHandler == nil ? .critical : .trace
+        let services = Services(runner: SliceRunner(dependencies: dependencies, policy: policy), metrics: metrics, logger: logger, mcpSessionLimits: mcpSessions,
+                                exports: exports, authentication: authentication)
         let app = Application(router: CoraRouter.build(services: services, logger: logger), logger: logger)
         do {
             try await app.test(.router) { client in

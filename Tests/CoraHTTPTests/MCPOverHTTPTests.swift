@@ -10,22 +10,25 @@ import Testing
 struct MCPOverHTTP {
     let app: Harness
     let session: String
+    /// Sent with every message: a bearer token, or a header naming another principal.
+    var credentials: [String: String] = [:]
 
     static let accept = "application/json, text/event-stream"
 
-    static func open(_ app: Harness) async throws -> MCPOverHTTP {
-        let reply = try await app.send(.post, "/mcp", headers: ["Accept": accept], json: [
+    static func open(_ app: Harness, credentials: [String: String] = [:]) async throws -> MCPOverHTTP {
+        let reply = try await app.send(.post, "/mcp", headers: credentials.merging(["Accept": accept]) { _, given in given }, json: [
             "jsonrpc": "2.0", "id": 1, "method": "initialize",
             "params": ["protocolVersion": "2025-06-18", "capabilities": [:], "clientInfo": ["name": "cora-tests", "version": "1"]],
         ])
         let session = try #require(reply.headers[.init("Mcp-Session-Id")!], "initialize opens a session: \(reply.status) \(String(decoding: reply.bytes, as: UTF8.self))")
-        let opened = MCPOverHTTP(app: app, session: session)
+        let opened = MCPOverHTTP(app: app, session: session, credentials: credentials)
         _ = try await opened.post(["jsonrpc": "2.0", "method": "notifications/initialized"])
         return opened
     }
 
     func post(_ message: JSONValue, headers extra: [String: String] = [:]) async throws -> Harness.Reply {
         var headers = ["Accept": Self.accept, "Mcp-Session-Id": session, "MCP-Protocol-Version": "2025-06-18"]
+        headers.merge(credentials) { _, given in given }
         headers.merge(extra) { _, given in given }
         return try await app.send(.post, "/mcp", headers: headers, json: message)
     }

@@ -105,4 +105,27 @@ struct ConfigurationTests {
             }
         }
     }
+
+    /// Bearer mode without what it needs does not start, and says what is missing.
+    @Test func serveInBearerModeNamesWhatIsMissing() async throws {
+        try await withDirectory { directory in
+            let database = "sqlite:" + directory.appendingPathComponent("cora.sqlite3").path
+            let bearer = ["CORA_AUTH_MODE": "bearer", "CORA_OIDC_ISSUER": "https://idp.example.org/realms/facility", "CORA_OIDC_AUDIENCE": "cora-data"]
+            let cases: [(environment: [String: String], says: String)] = [
+                (["CORA_AUTH_MODE": "bearer"], "CORA_AUTH_MODE=bearer needs CORA_OIDC_ISSUER"),
+                (["CORA_AUTH_MODE": "bearer", "CORA_OIDC_ISSUER": "https://idp.example.org/realms/facility"], "CORA_AUTH_MODE=bearer needs CORA_OIDC_AUDIENCE"),
+                (bearer, "CORA_AUTH_MODE=bearer needs CORA_OIDC_JWKS"),
+                (bearer.merging(["CORA_OIDC_JWKS": "http://idp.example.org/certs"]) { a, _ in a }, "CORA_OIDC_JWKS must be an https:// URL or a file path"),
+                (bearer.merging(["CORA_OIDC_JWKS": directory.appendingPathComponent("missing.json").path]) { a, _ in a }, "cannot read the key set file"),
+                (["CORA_AUTH_MODE": "oidc"], "CORA_AUTH_MODE must be header or bearer"),
+            ]
+            for (index, refused) in cases.enumerated() {
+                let log = directory.appendingPathComponent("bearer-\(index).log")
+                let server = try ServerProcess(database: database, log: log, environment: refused.environment)
+                for _ in 0..<200 where server.process.isRunning { try await Task.sleep(for: .milliseconds(50)) }
+                if server.process.isRunning { _ = try await server.terminateAndWait(); Issue.record("serve started: \(refused.environment)") }
+                #expect(String(decoding: try Data(contentsOf: log), as: UTF8.self).contains(refused.says), "\(refused.says)")
+            }
+        }
+    }
 }

@@ -12,12 +12,6 @@ func rebuildProjection(_ database: String) throws -> String {
     try runTool(ServerProcess.executable.path, ["projections", "rebuild", "--database-url", database, "--log-level", "error"])
 }
 
-func temporaryDirectory(_ name: String) throws -> URL {
-    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("cora-\(name)-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-    return directory
-}
-
 extension Client {
     func datasetID(_ reply: (status: Int, json: JSONValue?, headers: HTTPHeaders)) -> String? {
         guard case .string(let id)? = reply.json?["dataset_id"] else { return nil }

@@ -133,3 +133,10 @@ public func freeLoopbackPort() -> Int {
     }
     return bound ? Int(UInt16(bigEndian: address.sin_port)) : Int.random(in: 20_000...30_000)
 }
+
+/// A new, empty directory under the system temporary directory; the caller removes it.
+public func temporaryDirectory(_ name: String) throws -> URL {
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("cora-\(name)-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    return directory
+}

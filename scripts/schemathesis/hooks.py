@@ -8,6 +8,10 @@
 - `as_of_position` must not pass the latest event, and at most one of `as_of_position` and `as_of_time`
   may be given: a rule across parameters and the store's state. A generated pair keeps the position, and
   a well-formed position becomes 0 (at or before the latest event in any catalogue).
+- Id lists (`used_calibrations`, `derived_from`, `conforms_to`) count distinct entries: duplicates
+  collapse before the limit is applied, which `maxItems` cannot say. A generated list longer than its
+  limit only through repeats is reduced to its distinct entries; one with too many distinct entries is
+  left as it is and still refused.
 Malformed keys, cursors and positions are left alone, so the negative cases still test the refusals.
 """
 import base64
@@ -29,8 +33,29 @@ def issued_cursor() -> str:
     return base64.urlsafe_b64encode(position + check).decode().rstrip("=")
 
 
+LIST_LIMITS = {"used_calibrations": 64, "derived_from": 64, "conforms_to": 16}
+
+
+def collapse_repeats(members):
+    """Dedupe, in order, each limited list that is over its limit only because of repeats."""
+    if not isinstance(members, dict):
+        return
+    for name, limit in LIST_LIMITS.items():
+        values = members.get(name)
+        if isinstance(values, list) and len(values) > limit and all(isinstance(v, str) for v in values):
+            # The service compares text trimmed and ids in any case, as it stores them.
+            distinct = {}
+            for value in values:
+                distinct.setdefault(value.strip() if name == "conforms_to" else value.lower(), value)
+            if len(distinct) <= limit:
+                members[name] = list(distinct.values())
+    collapse_repeats(members.get("encoding"))
+
+
 @schemathesis.hook
 def before_call(ctx, case, **kwargs):
+    collapse_repeats(case.query)
+    collapse_repeats(case.body)
     headers = case.headers or {}
     key = headers.get("Idempotency-Key")
     if isinstance(key, str) and KEY_SHAPE.match(key):

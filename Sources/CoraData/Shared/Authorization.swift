@@ -39,24 +39,45 @@ public enum AccessError: Error, Sendable, Equatable, ProblemReportable {
     }
 }
 
-/// The policy of `CORA_POLICY_FILE`: `{"grants":[{"principal":"<uuid>|*","allow":["<operation>"|"*", …]}]}`.
+/// The policy of `CORA_POLICY_FILE`: `{"grants":[{"principal":"<uuid>|*","allow":["<operation>"|"*", …]}]}`;
+/// a grant may name a `"group"` instead of a principal, matched against the groups a bearer token carries.
 /// Without a policy every authenticated principal may do everything.
 public struct AccessPolicy: Sendable {
     private enum Grant: Sendable {
         case everything
         case only(Set<OperationName>)
+
+        func adding(_ operations: Set<OperationName>, everything all: Bool) -> Grant {
+            switch (self, all) {
+            case (_, true), (.everything, _): .everything
+            case (.only(let existing), false): .only(existing.union(operations))
+            }
+        }
+
+        func allows(_ operation: OperationName) -> Bool {
+            switch self {
+            case .everything: true
+            case .only(let operations): operations.contains(operation)
+            }
+        }
     }
 
-    private let grants: [UUID?: Grant]?
+    /// By principal (nil: `*`, everyone) and by group.
+    private let grants: (principals: [UUID?: Grant], groups: [String: Grant])?
 
     public static let allowAll = AccessPolicy(grants: nil)
 
-    private init(grants: [UUID?: Grant]?) {
+    private init(grants: (principals: [UUID?: Grant], groups: [String: Grant])?) {
         self.grants = grants
     }
 
     public struct InvalidPolicy: Error, CustomStringConvertible {
         public let description: String
+    }
+
+    private enum Grantee: Hashable {
+        case principal(UUID?)
+        case group(String)
     }
 
     /// Parses a policy document, refusing anything it does not understand: a typo in a policy file
@@ -67,15 +88,21 @@ public struct AccessPolicy: Sendable {
         guard case .object(let top) = document, top.keys.allSatisfy({ $0 == "grants" }), case .array(let entries)? = top["grants"] else {
             throw InvalidPolicy(description: "policy file must be {\"grants\":[…]}")
         }
-        var grants: [UUID?: Grant] = [:]
+        var principals: [UUID?: Grant] = [:]
+        var groups: [String: Grant] = [:]
         for entry in entries {
-            guard case .object(let members) = entry, Set(members.keys) == ["principal", "allow"],
-                  case .string(let principal)? = members["principal"], case .array(let allowed)? = members["allow"]
-            else { throw InvalidPolicy(description: "each grant must be {\"principal\": \"<uuid>|*\", \"allow\": [...]}") }
-            let key: UUID?
-            if principal == "*" { key = nil } else {
+            let shape = "each grant must be {\"principal\": \"<uuid>|*\", \"allow\": [...]} or {\"group\": \"<name>\", \"allow\": [...]}"
+            guard case .object(let members) = entry, members.count == 2, case .array(let allowed)? = members["allow"] else { throw InvalidPolicy(description: shape) }
+            let grantee: Grantee
+            switch (members["principal"], members["group"]) {
+            case (.string("*")?, nil): grantee = .principal(nil)
+            case (.string(let principal)?, nil):
                 guard let uuid = UUID(strict: principal) else { throw InvalidPolicy(description: "grant principal '\(principal)' is not a UUID or *") }
-                key = uuid
+                grantee = .principal(uuid)
+            case (nil, .string(let group)?):
+                guard !group.isEmpty else { throw InvalidPolicy(description: "grant group must not be empty") }
+                grantee = .group(group)
+            default: throw InvalidPolicy(description: shape)
             }
             var operations: Set<OperationName> = []
             var everything = false
@@ -85,24 +112,19 @@ public struct AccessPolicy: Sendable {
                 guard let operation = OperationName(rawValue: name) else { throw InvalidPolicy(description: "unknown operation '\(name)' in policy") }
                 operations.insert(operation)
             }
-            switch (grants[key], everything) {
-            case (_, true), (.everything?, _): grants[key] = .everything
-            case (.only(let existing)?, false): grants[key] = .only(existing.union(operations))
-            case (nil, false): grants[key] = .only(operations)
+            switch grantee {
+            case .principal(let key): principals[key] = (principals[key] ?? .only([])).adding(operations, everything: everything)
+            case .group(let name): groups[name] = (groups[name] ?? .only([])).adding(operations, everything: everything)
             }
         }
-        self.init(grants: grants)
+        self.init(grants: (principals, groups))
     }
 
-    public func authorize(_ operation: OperationName, for principal: PrincipalID) throws(AccessError) {
+    /// Allowed when a grant names the caller, everyone (`*`), or one of the caller's groups.
+    public func authorize(_ operation: OperationName, for caller: CallContext) throws(AccessError) {
         guard let grants else { return }
-        for key in [principal.uuid, nil] as [UUID?] {
-            switch grants[key] {
-            case .everything?: return
-            case .only(let operations)? where operations.contains(operation): return
-            default: continue
-            }
-        }
-        throw .unauthorized(operation, principal)
+        if grants.principals[caller.principal.uuid]?.allows(operation) == true || grants.principals[nil]?.allows(operation) == true { return }
+        if caller.groups.contains(where: { grants.groups[$0]?.allows(operation) == true }) { return }
+        throw .unauthorized(operation, caller.principal)
     }
 }

@@ -24,8 +24,7 @@ extension Endpoints {
         refusals: ["PayloadTooLarge", "UnsupportedMediaType"] + mcpRefusals, protocolErrors: mcpProtocolErrors
     )) { request, context, services in
         let body = try await RestInput.body(request)
-        _ = try RestInput.identify(request, context)()
-        return await forward(request, context, body: Data(body), services: services)
+        return try await forward(request, context, body: Data(body), services: services)
     }
 
     static let mcpGet = Endpoint(.get, "/mcp", OpenAPIOperation(
@@ -33,8 +32,7 @@ extension Endpoints {
         headers: [("Mcp-Session-Id", true, sessionHeader, "The session.")], responses: [(200, "An SSE stream.", nil)], refusals: mcpRefusals,
         protocolErrors: mcpProtocolErrors
     )) { request, context, services in
-        _ = try RestInput.identify(request, context)()
-        return await forward(request, context, body: nil, services: services)
+        try await forward(request, context, body: nil, services: services)
     }
 
     static let mcpDelete = Endpoint(.delete, "/mcp", OpenAPIOperation(
@@ -42,17 +40,21 @@ extension Endpoints {
         headers: [("Mcp-Session-Id", true, sessionHeader, "The session.")], responses: [(200, "Ended.", nil)], refusals: mcpRefusals,
         protocolErrors: mcpProtocolErrors
     )) { request, context, services in
-        _ = try RestInput.identify(request, context)()
-        return await forward(request, context, body: nil, services: services)
+        try await forward(request, context, body: nil, services: services)
     }
 
-    /// Hands the request to the session's transport with the request's correlation id in its headers, so
-    /// each tool call's events carry the id the HTTP response echoes.
-    private static func forward(_ request: Request, _ context: CoraRequestContext, body: Data?, services: Services) async -> Response {
+    /// Hands the request to the session's transport with the request's correlation id and verified caller
+    /// in its headers (whatever the client sent under those names is replaced), so each tool call acts as
+    /// the caller the route identified and its events carry the id the HTTP response echoes.
+    private static func forward(_ request: Request, _ context: CoraRequestContext, body: Data?, services: Services) async throws -> Response {
+        let caller = try RestInput.identify(request, context)()
         var headers: [String: String] = [:]
         for field in request.headers { headers[field.name.canonicalName] = field.value }
         headers[HTTPField.Name.correlationID.canonicalName] = context.correlationID.lowercased
-        let answer = await services.mcpSessions.handle(MCP.HTTPRequest(method: request.method.rawValue, headers: headers, body: body, path: request.uri.path))
+        headers[HTTPField.Name.principalID.canonicalName] = caller.principal.description
+        headers[HTTPField.Name.principalGroups.canonicalName] = CanonicalJSON.string(.array(caller.groups.sorted().map(JSONValue.string)))
+        let answer = await services.mcpSessions.handle(MCP.HTTPRequest(method: request.method.rawValue, headers: headers, body: body, path: request.uri.path),
+                                                       principal: caller.principal)
         var fields = HTTPFields()
         for (name, value) in answer.headers { if let fieldName = HTTPField.Name(name) { fields[fieldName] = value } }
         switch answer {

@@ -34,7 +34,20 @@ extension Endpoints {
 
     static let openAPIDocument = Endpoint(.get, "/openapi.json", OpenAPIOperation(
         "OpenAPI", "This document.", responses: [(200, "OpenAPI 3.1.", ["type": "object"])], authenticated: false
-    )) { _, _, _ in
-        Responses.json(OpenAPIDocument.build(Endpoints.all))
+    )) { _, _, services in
+        Responses.json(OpenAPIDocument.build(Endpoints.all, bearer: services.authentication.isBearer))
+    }
+
+    /// RFC 9728 protected resource metadata, so a client (an MCP client in particular) can discover
+    /// which authorization server issues this service's tokens. Only in bearer mode.
+    static let protectedResourceMetadata = Endpoint(.get, Authentication.metadataPath, OpenAPIOperation(
+        "ProtectedResourceMetadata", "OAuth 2.0 protected resource metadata (RFC 9728), in bearer mode.",
+        responses: [(200, "The metadata.", Schema.protectedResourceMetadata)], refusals: ["NotFound"], authenticated: false
+    )) { request, _, services in
+        let resource = services.exports.publicBaseURL ?? ContentNegotiation.requestBase(request) ?? ""
+        guard let document = services.authentication.protectedResourceMetadata(resource: resource) else {
+            throw RequestError.notBearerMode
+        }
+        return Responses.json(document)
     }
 }

@@ -1,6 +1,7 @@
 """Drives a CORA MCP server with the official Python MCP SDK, over Streamable HTTP or stdio.
 
 Usage: mcp_client_check.py http <url> <principal>
+       mcp_client_check.py bearer <url> <access token>
        mcp_client_check.py stdio <cora executable> <principal> <CORA_DATABASE_URL>
        mcp_client_check.py register <cora executable> <principal> <CORA_DATABASE_URL> <idempotency key>
 Prints one JSON line with what it saw; exits non-zero on any surprise. `register` registers one fixed
@@ -76,9 +77,10 @@ async def main():
         async with stdio_client(parameters) as streams:
             print(json.dumps(await register_once(streams[0], streams[1], key)))
         return
-    if mode == "http":
-        url, principal = sys.argv[2], sys.argv[3]
-        async with create_mcp_http_client(headers={"X-Principal-Id": principal}) as http:
+    if mode in ("http", "bearer"):
+        url, credential = sys.argv[2], sys.argv[3]
+        headers = {"X-Principal-Id": credential} if mode == "http" else {"Authorization": f"Bearer {credential}"}
+        async with create_mcp_http_client(headers=headers) as http:
             async with streamable_http_client(url, http_client=http) as streams:
                 seen = await exercise(streams[0], streams[1])
     else:
