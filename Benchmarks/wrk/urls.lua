@@ -1,7 +1,9 @@
--- GET a random path from the file named by CORA_BENCH_URLS (healthz, get by id, list pages).
+-- GET a random path from the file named by CORA_BENCH_URLS (healthz, get by id, list pages), with the
+-- bearer token of CORA_BENCH_TOKEN when one is set (bearer mode ignores X-Principal-Id).
 dofile(os.getenv("CORA_BENCH_LUA") .. "/common.lua")
 
 local paths
+local token = os.getenv("CORA_BENCH_TOKEN")
 
 function init(args)
   seed_thread()
@@ -9,5 +11,7 @@ function init(args)
 end
 
 function request()
-  return wrk.format("GET", paths[math.random(1, #paths)], { ["X-Principal-Id"] = principal })
+  local headers = { ["X-Principal-Id"] = principal }
+  if token then headers["Authorization"] = "Bearer " .. token end
+  return wrk.format("GET", paths[math.random(1, #paths)], headers)
 end

@@ -27,6 +27,18 @@ public actor BearerVerifier {
     private var known: [String: Algorithm] = [:]
     private var lastFetch: Timestamp?
     private var reloading: Task<Void, Never>?
+    /// Tokens already verified, by their text: a client sends the same token for its whole lifetime, and
+    /// decoding and checking it again (two JSON decodes and a signature) costs more than the request.
+    /// Only the time window is checked again on a hit; a new key set empties it.
+    private var accepted: [String: Accepted] = [:]
+    static let acceptedLimit = 10_000
+
+    private struct Accepted {
+        let principal: PrincipalID
+        let groups: Set<String>
+        let notBefore: Double?
+        let expiry: Double
+    }
     /// How many times the key set was read: the rate limit is observable.
     public private(set) var fetches = 0
 
@@ -44,10 +56,17 @@ public actor BearerVerifier {
         let (collection, algorithms) = try await Self.keySet(try await source.fetch())
         keys = collection
         known = algorithms
+        accepted.removeAll()
     }
 
     /// The caller a token stands for: its principal (the configured claim, a UUID or mapped) and groups.
     public func caller(_ token: String, correlationID: UUID) async -> Result<CallContext, AuthenticationFailure> {
+        if let hit = accepted[token] {
+            if Self.within(notBefore: hit.notBefore, expiry: hit.expiry, now: seconds()) {
+                return .success(CallContext(principal: hit.principal, correlationID: correlationID, groups: hit.groups))
+            }
+            accepted[token] = nil
+        }
         let claims: TokenClaims
         switch await verify(token) {
         case .success(let verified): claims = verified
@@ -64,7 +83,28 @@ public actor BearerVerifier {
             guard let names = claim.strings else { return .failure(.refused(.unreadableClaim(settings.groupsClaim))) }
             groups = names
         }
+        // verify() found exp a number and nbf absent or a number.
+        if case .number(let expiry)? = claims["exp"] {
+            let notBefore: Double? = if case .number(let value)? = claims["nbf"] { value } else { nil }
+            remember(token, Accepted(principal: PrincipalID(principal), groups: groups, notBefore: notBefore, expiry: expiry))
+        }
         return .success(CallContext(principal: PrincipalID(principal), correlationID: correlationID, groups: groups))
+    }
+
+    private func remember(_ token: String, _ entry: Accepted) {
+        if accepted.count >= Self.acceptedLimit {
+            let now = seconds()
+            accepted = accepted.filter { Self.within(notBefore: $0.value.notBefore, expiry: $0.value.expiry, now: now) }
+            if accepted.count >= Self.acceptedLimit { accepted.removeAll() }
+        }
+        accepted[token] = entry
+    }
+
+    private func seconds() -> Double { Double(clock.now().microsecondsSinceEpoch) / 1_000_000 }
+
+    /// `exp` and `nbf` with the leeway.
+    static func within(notBefore: Double?, expiry: Double, now: Double) -> Bool {
+        now <= expiry + leewaySeconds && (notBefore.map { now + leewaySeconds >= $0 } ?? true)
     }
 
     /// The token's claims once its algorithm, key, signature, times, issuer and audience all check out.
@@ -95,7 +135,7 @@ public actor BearerVerifier {
     }
 
     private func check(_ claims: TokenClaims) throws(TokenRejection) {
-        let now = Double(clock.now().microsecondsSinceEpoch) / 1_000_000
+        let now = seconds()
         guard let expiry = try claims.seconds("exp") else { throw .missingClaim("exp") }
         guard now <= expiry + Self.leewaySeconds else { throw .expired }
         if let notBefore = try claims.seconds("nbf") { guard now + Self.leewaySeconds >= notBefore else { throw .notYetValid } }

@@ -16,10 +16,11 @@ public enum ClaimValue: Sendable, Equatable, Codable, ExpressibleByStringLiteral
 
     public init(from decoder: any Decoder) throws {
         let container = try decoder.singleValueContainer()
-        if container.decodeNil() { self = .null }
-        else if let value = try? container.decode(Bool.self) { self = .bool(value) }
+        // Most claims are strings, then numbers: tried in that order, since each miss throws.
+        if let value = try? container.decode(String.self) { self = .string(value) }
         else if let value = try? container.decode(Double.self) { self = .number(value) }
-        else if let value = try? container.decode(String.self) { self = .string(value) }
+        else if container.decodeNil() { self = .null }
+        else if let value = try? container.decode(Bool.self) { self = .bool(value) }
         else if let value = try? container.decode([ClaimValue].self) { self = .array(value) }
         else { self = .object(try container.decode([String: ClaimValue].self)) }
     }

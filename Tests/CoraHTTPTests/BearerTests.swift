@@ -100,6 +100,19 @@ struct BearerTests {
         }
     }
 
+    /// A verified token is remembered, but only within its time: once it expires it is refused as expired.
+    @Test func aRememberedTokenStillExpires() async throws {
+        let provider = try await TestIdentityProvider()
+        let clock = ManualClock()
+        try await Self.run(provider, clock: clock) { app in
+            let token = try await provider.token(TestIdentityProvider.claims(subject: Harness.principal, now: Self.seconds(clock)), with: provider.rsa)
+            for _ in 0..<3 { #expect(try await app.send(.get, "/datasets", principal: nil, headers: Self.bearer(token)).status == 200) }
+            clock.advance(seconds: 300 + 61)
+            let expired = try await app.send(.get, "/datasets", principal: nil, headers: Self.bearer(token))
+            #expect(expired.status == 401 && expired.headers[.wwwAuthenticate]?.contains("the token has expired") == true)
+        }
+    }
+
     @Test func aClaimThatIsNoUUIDIsMappedOrRefusedWith403() async throws {
         let provider = try await TestIdentityProvider()
         let clock = ManualClock()
