@@ -28,6 +28,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
         .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.1"),
         .package(url: "https://github.com/apple/swift-asn1.git", from: "1.7.4"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
     ],
     targets: [
         // Envelope, canonical JSON, ids, clock, problem codes and the store port. No I/O.
@@ -75,12 +76,20 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // The catalog's pages for people: views of the slices' outputs, templates, the lineage picture.
+        .target(
+            name: "CoraPages",
+            dependencies: ["CoraKernel", "CoraData", .product(name: "Mustache", package: "swift-mustache")],
+            resources: [.copy("Templates"), .copy("Static")],
+            swiftSettings: strict
+        ),
         // REST surface on Hummingbird.
         .target(
             name: "CoraHTTP",
             dependencies: [
-                "CoraKernel", "CoraData", "CoraWire", "CoraMCP", "CoraIdentity",
+                "CoraKernel", "CoraData", "CoraWire", "CoraMCP", "CoraIdentity", "CoraPages",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "MCP", package: "swift-sdk"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Logging", package: "swift-log"),
@@ -101,7 +110,7 @@ let package = Package(
         .executableTarget(
             name: "cora",
             dependencies: [
-                "CoraKernel", "CoraData", "CoraWire", "CoraStoreSQLite", "CoraStorePostgres", "CoraHTTP", "CoraMCP", "CoraIdentity",
+                "CoraKernel", "CoraData", "CoraWire", "CoraStoreSQLite", "CoraStorePostgres", "CoraHTTP", "CoraMCP", "CoraIdentity", "CoraPages",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -134,6 +143,7 @@ let package = Package(
             dependencies: ["CoraKernel", "CoraData", "CoraWire", "CoraHTTP", "CoraMCP", "CoraStorePostgres"],
             swiftSettings: strict
         ),
+        .testTarget(name: "CoraPagesTests", dependencies: ["CoraKernel", "CoraData", "CoraPages"], swiftSettings: strict),
         .testTarget(name: "CoraWireTests", dependencies: ["CoraKernel", "CoraData", "CoraWire", "CoraTestSupport"], swiftSettings: strict),
         .testTarget(
             name: "StoreConformanceTests",

@@ -14,6 +14,8 @@ public enum CoraRouter {
                 try await endpoint.handle(request, context, services)
             }
         }
+        // The pages are for people, not part of the API that /openapi.json describes.
+        CatalogRoutes.add(to: router, services: services)
         return router
     }
 }

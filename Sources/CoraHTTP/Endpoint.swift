@@ -73,14 +73,17 @@ public struct Services: Sendable {
     public let metrics: ServiceMetrics
     public let exports: ExportSettings
     public let authentication: Authentication
+    /// The pages for people; without it `/ui/` answers 404.
+    public let catalog: CatalogAccess?
     let mcpSessions: MCPSessions
 
     public init(runner: SliceRunner, metrics: ServiceMetrics, logger: Logger, mcpSessionLimits: MCPSessionLimits = MCPSessionLimits(),
-                exports: ExportSettings = ExportSettings(), authentication: Authentication = .header) {
+                exports: ExportSettings = ExportSettings(), authentication: Authentication = .header, catalog: CatalogAccess? = nil) {
         self.runner = runner
         self.metrics = metrics
         self.exports = exports
         self.authentication = authentication
+        self.catalog = catalog
         self.mcpSessions = MCPSessions(runner: runner, logger: logger, limits: mcpSessionLimits, exports: exports)
     }
 }

@@ -131,5 +131,23 @@ enum PostgresSchema {
             WHERE e.stream_type = 'Dataset' AND e.event_type IN ('DatasetRegistered', 'DatasetPromoted', 'DatasetDemoted', 'DatasetDiscarded')
             """,
         ],
+        // 3: the catalog pages' sign-in: one row of secrets, and login links by the hash of their token.
+        [
+            """
+            CREATE TABLE catalog_secrets (
+                id INT PRIMARY KEY CHECK (id = 1),
+                session_key BYTEA NOT NULL,
+                operator_principal UUID NOT NULL
+            )
+            """,
+            """
+            CREATE TABLE catalog_login_links (
+                token_hash BYTEA PRIMARY KEY,
+                principal UUID NOT NULL,
+                expires_at TIMESTAMPTZ NOT NULL,
+                used_at TIMESTAMPTZ
+            )
+            """,
+        ],
     ]
 }

@@ -124,5 +124,23 @@ enum SQLiteSchema {
             """,
             "DROP TABLE proj_data_dataset_used_calibrations",
         ],
+        // 3: the catalog pages' sign-in: one row of secrets, and login links by the hash of their token.
+        [
+            """
+            CREATE TABLE catalog_secrets (
+                id INTEGER PRIMARY KEY CHECK (id = 1),
+                session_key BLOB NOT NULL,
+                operator_principal TEXT NOT NULL
+            )
+            """,
+            """
+            CREATE TABLE catalog_login_links (
+                token_hash BLOB PRIMARY KEY,
+                principal TEXT NOT NULL,
+                expires_at INTEGER NOT NULL,
+                used_at INTEGER
+            )
+            """,
+        ],
     ]
 }

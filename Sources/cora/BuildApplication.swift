@@ -1,10 +1,12 @@
 import CoraData
 import CoraHTTP
 import CoraIdentity
+import CoraPages
 import CoraKernel
 import CoraStorePostgres
 import CoraStoreSQLite
 import CoraWire
+import Foundation
 import Hummingbird
 import Logging
 
@@ -95,10 +97,11 @@ struct Runtime {
 
     /// The HTTP server on this store; on PostgreSQL its pool is a service of the application, which shuts
     /// down after the server has drained, and migrations run before the server listens.
-    func application(_ configured: ConfiguredStore, authentication: Authentication) -> some ApplicationProtocol {
+    func application(_ configured: ConfiguredStore, authentication: Authentication, pages: CatalogPages) -> some ApplicationProtocol {
         let limits = MCPSessionLimits(idleTimeout: .seconds(configuration.mcpSessionIdleSeconds), maximum: configuration.mcpMaxSessions)
+        let catalog = CatalogAccess(pages: pages, trustsProxyHeader: configuration.uiTrustsProxyHeader)
         let services = Services(runner: runner(configured.store), metrics: metrics, logger: logger, mcpSessionLimits: limits,
-                                exports: configuration.exports, authentication: authentication)
+                                exports: configuration.exports, authentication: authentication, catalog: catalog)
         var application = Application(
             router: CoraRouter.build(services: services, logger: logger),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "cora"),
@@ -106,6 +109,16 @@ struct Runtime {
         if case .postgres(let store) = configured {
             application.addServices(store)
             application.beforeServerStarts { try await store.migrate() }
+        }
+        application.beforeServerStarts { [configuration, logger] in
+            let secrets = try await catalog.load(from: configured.store)
+            let principal = configuration.uiPrincipal.map(PrincipalID.init) ?? secrets.operatorPrincipal
+            let token = try await CatalogAccess.newLoginLink(for: principal, store: configured.store)
+            logger.info("catalog pages at \(configuration.baseURL)/ui/", metadata: ["operator_principal": "\(secrets.operatorPrincipal)"])
+            // On the terminal, not in the log: the link is a credential, good once for ten minutes.
+            // Written at once (print() would sit in stdout's buffer when it is a file or a pipe).
+            let line = "Catalog login link for \(principal) (one use, 10 minutes): \(CatalogAccess.loginURL(base: configuration.baseURL, token: token))\n"
+            FileHandle.standardOutput.write(Data(line.utf8))
         }
         return application
     }

@@ -91,6 +91,12 @@ struct ServerSettings: ParsableArguments {
 
     @Option(name: .customLong("oidc-ca-file"), help: "Bearer mode: PEM certificate authorities trusted for the key set URL, besides the system's (env CORA_OIDC_CA_FILE)")
     var oidcCAFile: String?
+
+    @Option(name: .long, help: "The principal the login link printed at start signs in as (env CORA_UI_PRINCIPAL; default: the database's operator principal)")
+    var uiPrincipal: String?
+
+    @Flag(name: .long, help: "Bearer mode: let the catalog pages take X-Principal-Id from a verifying proxy (env CORA_UI_TRUST_PROXY_HEADER=true)")
+    var uiTrustProxyHeader = false
 }
 
 /// Every setting, resolved once for any subcommand: a flag wins over its environment variable, which
@@ -107,6 +113,11 @@ struct Configuration: Equatable {
     var exports = ExportSettings()
     /// Bearer mode's settings; nil in header mode.
     var bearer: BearerSettings?
+    var uiPrincipal: UUID?
+    var uiTrustsProxyHeader = false
+
+    /// Where people reach this server: the public base URL, or the address it listens on.
+    var baseURL: String { exports.publicBaseURL ?? "http://\(host):\(port)" }
 
     static func resolve(_ store: StoreSettings, server: ServerSettings? = nil,
                         environment: [String: String] = ProcessInfo.processInfo.environment) throws(ConfigurationError) -> Configuration {
@@ -150,6 +161,13 @@ struct Configuration: Equatable {
         configuration.mcpMaxSessions = try integer(server?.mcpMaxSessions, "CORA_MCP_MAX_SESSIONS", minimum: 1) ?? configuration.mcpMaxSessions
         if let server {
             configuration.bearer = try bearerSettings(server, value: value)
+            if let principal = value(server.uiPrincipal, "CORA_UI_PRINCIPAL") {
+                guard let uuid = UUID(strict: principal) else { throw ConfigurationError(description: "CORA_UI_PRINCIPAL must be a UUID; got '\(principal)'") }
+                configuration.uiPrincipal = uuid
+            }
+            // The header names the caller in header mode anyway; in bearer mode only when the operator says so.
+            configuration.uiTrustsProxyHeader = configuration.bearer == nil || server.uiTrustProxyHeader
+                || ["true", "1", "yes"].contains(environment["CORA_UI_TRUST_PROXY_HEADER"]?.lowercased() ?? "")
         }
         return configuration
     }

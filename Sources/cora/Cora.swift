@@ -3,6 +3,7 @@ import CoraData
 import CoraHTTP
 import CoraKernel
 import CoraMCP
+import CoraPages
 import MCP
 import CoraStoreSQLite
 import Foundation
@@ -15,7 +16,7 @@ struct Cora: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "cora",
         abstract: "CORA Data service: the system of record for a facility's data products.",
-        subcommands: [Serve.self, Mcp.self, Migrate.self, Import.self, Projections.self]
+        subcommands: [Serve.self, Mcp.self, Migrate.self, Import.self, Projections.self, UILink.self]
     )
 }
 
@@ -30,9 +31,10 @@ struct Serve: AsyncParsableCommand {
         let logger = bootstrapLogging(configuration.logLevel)
         let runtime = try Runtime(configuration, logger: logger)
         let authentication = try await runtime.authentication()
+        let pages = try await CatalogPages.load()
         let configured = try await ConfiguredStore.make(configuration, logger: logger)
         do {
-            try await runtime.application(configured, authentication: authentication).runService(gracefulShutdownSignals: [.sigterm, .sigint])
+            try await runtime.application(configured, authentication: authentication, pages: pages).runService(gracefulShutdownSignals: [.sigterm, .sigint])
         } catch {
             try? await configured.store.close()
             throw error
@@ -68,6 +70,33 @@ struct Mcp: AsyncParsableCommand {
             try await server.start(transport: StdioTransport(logger: logger))
             await server.waitUntilCompleted()
         }
+    }
+}
+
+struct UILink: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ui-link", abstract: "Print a one-time login link to the catalog pages of the server on this database.")
+
+    @OptionGroup var store: StoreSettings
+    @OptionGroup var server: ServerSettings
+
+    @Option(name: .long, help: "The principal (UUID) the link signs in as (default: --ui-principal, else the database's operator principal)")
+    var principal: String?
+
+    func validate() throws {
+        if let principal, UUID(strict: principal) == nil { throw ValidationError("--principal must be a UUID") }
+    }
+
+    func run() async throws {
+        let configuration = try Configuration.resolve(store, server: server)
+        let logger = bootstrapLogging(configuration.logLevel)
+        let link = try await Runtime(configuration, logger: logger).withStore { store in
+            let secrets = try await store.catalogSecrets()
+            let named = principal.flatMap(UUID.init(strict:)) ?? configuration.uiPrincipal
+            let token = try await CatalogAccess.newLoginLink(for: named.map(PrincipalID.init) ?? secrets.operatorPrincipal, store: store)
+            return CatalogAccess.loginURL(base: configuration.baseURL, token: token)
+        }
+        print(link)
     }
 }
 

@@ -25,7 +25,7 @@ struct Harness {
     static func run(_ kind: StoreKind, policy: AccessPolicy = .allowAll, clock: any WallClock = SystemClock(), ids: any IDGenerator = UUIDv7Generator(),
                     mcpSessions: MCPSessionLimits = MCPSessionLimits(), exports: ExportSettings = ExportSettings(),
                     eventIDs: any IDGenerator = UUIDv7Generator(), authentication: Authentication = .header, logHandler: RecordingLogHandler? = nil,
-                    _ body: @Sendable (Harness) async throws -> Void) async throws {
+                    catalog: CatalogAccess? = nil, _ body: @Sendable (Harness) async throws -> Void) async throws {
         let opened = try await kind.open(clock: clock, eventIDs: eventIDs)
         let store = opened.store
         let metrics = ServiceMetrics()
@@ -33,7 +33,8 @@ struct Harness {
         var logger = logHandler.map { handler in Logger(label: "cora.test") { _ in handler } } ?? Logger(label: "cora.test")
         logger.logLevel = logHandler == nil ? .critical : .trace
         let services = Services(runner: SliceRunner(dependencies: dependencies, policy: policy), metrics: metrics, logger: logger, mcpSessionLimits: mcpSessions,
-                                exports: exports, authentication: authentication)
+                                exports: exports, authentication: authentication, catalog: catalog)
+        if let catalog { try await catalog.load(from: store) }
         let app = Application(router: CoraRouter.build(services: services, logger: logger), logger: logger)
         do {
             try await app.test(.router) { client in

@@ -72,6 +72,11 @@ final class CountingStore: CoraStore {
     func readStream(_ stream: StreamID) async throws -> [RecordedEvent] { try await inner.readStream(stream) }
     func readStreams(_ streams: [StreamID]) async throws -> [StreamID: [RecordedEvent]] { try await inner.readStreams(streams) }
     func ping() async throws { try await inner.ping() }
+    func catalogSecrets() async throws -> CatalogSecrets { try await inner.catalogSecrets() }
+    func addLoginLink(tokenHash: [UInt8], principal: PrincipalID, expiresAt: Timestamp) async throws {
+        try await inner.addLoginLink(tokenHash: tokenHash, principal: principal, expiresAt: expiresAt)
+    }
+    func useLoginLink(tokenHash: [UInt8], now: Timestamp) async throws -> PrincipalID? { try await inner.useLoginLink(tokenHash: tokenHash, now: now) }
     func close() async throws { try await inner.close() }
     func listDatasets(_ filter: DatasetListFilter, after: DatasetListPosition?, limit: Int) async throws -> [DatasetSummaryRow] {
         try await inner.listDatasets(filter, after: after, limit: limit)

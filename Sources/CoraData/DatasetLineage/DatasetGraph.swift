@@ -194,3 +194,17 @@ public protocol DatasetGraphSnapshot: Sendable {
 public protocol DatasetGraphReader: Sendable {
     func readGraph<T: Sendable>(_ body: @escaping @Sendable (any DatasetGraphSnapshot) async throws -> T) async throws -> T
 }
+
+extension DatasetGraphReader {
+    /// These Datasets' status and intent now, in one layer of the graph read models: what a list of
+    /// summaries (which keep no intent) needs to show both.
+    public func currentNodes(_ ids: [UUID]) async throws -> [UUID: GraphNode] {
+        guard !ids.isEmpty else { return [:] }
+        return try await readGraph { snapshot in
+            let visibility = GraphVisibility(position: try await snapshot.latestPosition())
+            // Asked as upstream: a node has at most 64 parents, but may have any number of children.
+            let layer = try await snapshot.layer(upstream: ids, downstream: [], visibility: visibility)
+            return Dictionary(layer.nodes.map { ($0.datasetID, $0) }, uniquingKeysWith: { first, _ in first })
+        }
+    }
+}
