@@ -31,8 +31,8 @@ function done(summary, latency, requests)
   for code, n in pairs(merged) do parts[#parts + 1] = string.format('"%d":%d', code, n) end
   local e = summary.errors
   io.write(string.format(
-    'BENCH {"requests":%d,"duration_us":%d,"p50_us":%d,"p99_us":%d,"p999_us":%d,"max_us":%d,"statuses":{%s},"socket_errors":%d}\n',
-    summary.requests, summary.duration, latency:percentile(50), latency:percentile(99), latency:percentile(99.9), latency.max,
+    'BENCH {"requests":%d,"duration_us":%d,"p50_us":%d,"p95_us":%d,"p99_us":%d,"p999_us":%d,"max_us":%d,"statuses":{%s},"socket_errors":%d}\n',
+    summary.requests, summary.duration, latency:percentile(50), latency:percentile(95), latency:percentile(99), latency:percentile(99.9), latency.max,
     table.concat(parts, ","), e.connect + e.read + e.write + e.timeout))
 end
 

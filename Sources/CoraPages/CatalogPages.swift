@@ -29,6 +29,37 @@ public struct CatalogPages: Sendable {
 
     private func render(_ view: Any, _ template: String) -> String {
         // Every template is in the bundle (load() read them all), so a missing one is a build defect.
-        library.render(view, withTemplate: template) ?? "<!doctype html><title>CORA</title><p>The \(template) page is missing from this build.</p>"
+        library.render(Self.members(view), withTemplate: template) ?? "<!doctype html><title>CORA</title><p>The \(template) page is missing from this build.</p>"
+    }
+
+    /// The view as dictionaries and arrays, reflected once: the renderer reflects an object anew for every
+    /// name it looks up (and walks up the context stack doing so), which for a page of 200 rows cost more
+    /// than everything else on it. Absent optionals are left out, so a section on them renders nothing.
+    static func members(_ value: Any) -> Any {
+        let mirror = Mirror(reflecting: value)
+        switch mirror.displayStyle {
+        case .struct?, .class?:
+            var members: [String: Any] = [:]
+            for child in mirror.children {
+                guard let label = child.label, let converted = present(child.value) else { continue }
+                members[label] = converted
+            }
+            return members
+        case .collection?:
+            return mirror.children.compactMap { present($0.value) }
+        case .optional?:
+            return mirror.children.first.map { members($0.value) } ?? NSNull()
+        default:
+            return value
+        }
+    }
+
+    private static func present(_ value: Any) -> Any? {
+        let mirror = Mirror(reflecting: value)
+        if mirror.displayStyle == .optional {
+            guard let wrapped = mirror.children.first?.value else { return nil }
+            return members(wrapped)
+        }
+        return members(value)
     }
 }

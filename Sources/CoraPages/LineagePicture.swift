@@ -39,7 +39,9 @@ public enum LineagePicture {
         }
         let width = margin * 2 + max(1, distances.count) * nodeWidth + max(0, distances.count - 1) * columnGap
         let height = margin * 2 + max(1, rows.values.max() ?? 1) * (nodeHeight + rowGap) - rowGap
-        var out = #"<svg xmlns="http://www.w3.org/2000/svg" class="lineage" role="img" width="\#(width)" height="\#(height)" viewBox="0 0 \#(width) \#(height)">"#
+        var out = ""
+        out.reserveCapacity(400 + nodes.count * 420 + edges.count * 90)
+        out += #"<svg xmlns="http://www.w3.org/2000/svg" class="lineage" role="img" width="\#(width)" height="\#(height)" viewBox="0 0 \#(width) \#(height)">"#
         out += "<title>Lineage: \(nodes.count) Dataset\(nodes.count == 1 ? "" : "s"), ancestors left, descendants right</title>"
         for edge in edges {
             guard let from = places[edge.parentID], let to = places[edge.childID] else { continue }
@@ -62,6 +64,8 @@ public enum LineagePicture {
 
     /// Text and attribute values in XML: the five characters that could end either.
     public static func escape(_ text: String) -> String {
+        guard text.utf8.contains(where: { $0 == UInt8(ascii: "&") || $0 == UInt8(ascii: "<") || $0 == UInt8(ascii: ">") || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "'") })
+        else { return text }
         var out = ""
         out.reserveCapacity(text.utf8.count)
         for character in text.unicodeScalars {

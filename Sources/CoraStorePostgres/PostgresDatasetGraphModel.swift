@@ -124,10 +124,10 @@ struct PostgresGraphSnapshot: DatasetGraphSnapshot, @unchecked Sendable {
         return latest
     }
 
-    func layer(upstream: [UUID], downstream: [UUID], visibility: GraphVisibility) async throws -> GraphLayer {
+    func layer(upstream: [UUID], downstream: [UUID], visibility: GraphVisibility, children wanted: ChildrenWanted) async throws -> GraphLayer {
         var assembly = GraphNodeAssembly()
         var parents: [GraphEdge] = [], children: [GraphEdge] = []
-        let rows = try await connection.prepared(GraphLayerQuery.self, GraphLayerQuery.query(upstream: upstream, downstream: downstream, visibility), logger: logger)
+        let rows = try await connection.prepared(GraphLayerQuery.self, GraphLayerQuery.query(upstream: upstream, downstream: downstream, visibility, children: wanted), logger: logger)
         for try await (kind, a, b, name, uri, run, at, status, intent, position) in rows.decode((String, UUID, UUID?, String?, String?, UUID?, Int64, String?, String?, Int64?).self) {
             let time = Timestamp(microsecondsSinceEpoch: at)
             switch kind {
@@ -163,20 +163,25 @@ struct PostgresGraphSnapshot: DatasetGraphSnapshot, @unchecked Sendable {
     }
 
     /// One layer in one statement: each asked node (`$1`) once per visible state row (for
-    /// GraphNodeAssembly), the parents of `$2` (with each parent's creation time) and the children of `$3`
-    /// (with each child's).
+    /// GraphNodeAssembly), the parents of `$2` (with each parent's creation time), and of each parent in
+    /// `$3` its first `$6` children (an index range each, however many it has) and its children among `$7`.
     enum GraphLayerQuery: FixedShapeStatement {
         static let name = "cora.graph_layer"
-        static let sql = query(upstream: [], downstream: [], GraphVisibility(position: 0)).sql
-        static var otherValues: PostgresQuery { query(upstream: [UUID()], downstream: [UUID(), UUID()], GraphVisibility(position: 5, recordedBy: Timestamp(microsecondsSinceEpoch: 9))) }
+        static let sql = query(upstream: [], downstream: [], GraphVisibility(position: 0), children: .none).sql
+        static var otherValues: PostgresQuery {
+            query(upstream: [UUID()], downstream: [UUID(), UUID()], GraphVisibility(position: 5, recordedBy: Timestamp(microsecondsSinceEpoch: 9)),
+                  children: ChildrenWanted(perParent: 3, known: [UUID()]))
+        }
 
-        static func query(upstream: [UUID], downstream: [UUID], _ visibility: GraphVisibility) -> PostgresQuery {
+        static func query(upstream: [UUID], downstream: [UUID], _ visibility: GraphVisibility, children wanted: ChildrenWanted) -> PostgresQuery {
             var bindings = PostgresBindings()
             bindings.append(Array(Set(upstream + downstream)))
             bindings.append(upstream)
             bindings.append(downstream)
             bindings.append(visibility.position)
             bindings.append(visibility.recordedBy?.microsecondsSinceEpoch)
+            bindings.append(Int64(wanted.perParent))
+            bindings.append(wanted.known)
             return PostgresQuery(unsafeSQL: """
                 SELECT 'node'::text AS kind, s.dataset_id AS a, NULL::uuid AS b, s.name, s.uri, s.producing_run_id,
                        \(PostgresTime.micros("s.created_at")) AS at, x.status, x.intent, x.position
@@ -188,8 +193,14 @@ struct PostgresGraphSnapshot: DatasetGraphSnapshot, @unchecked Sendable {
                 WHERE l.child_id = ANY($2::uuid[]) AND \(visible("l", position: "$4", recordedBy: "$5"))
                 UNION ALL
                 SELECT 'child', l.parent_id, l.child_id, NULL, NULL, NULL, \(PostgresTime.micros("l.child_created_at")), NULL, NULL, NULL
+                FROM unnest($3::uuid[]) AS f(parent_id) CROSS JOIN LATERAL (
+                    SELECT c.parent_id, c.child_id, c.child_created_at FROM proj_data_dataset_lineage c
+                    WHERE c.parent_id = f.parent_id AND \(visible("c", position: "$4", recordedBy: "$5"))
+                    ORDER BY c.child_created_at, c.child_id LIMIT $6::int8) l
+                UNION ALL
+                SELECT 'child', l.parent_id, l.child_id, NULL, NULL, NULL, \(PostgresTime.micros("l.child_created_at")), NULL, NULL, NULL
                 FROM proj_data_dataset_lineage l
-                WHERE l.parent_id = ANY($3::uuid[]) AND \(visible("l", position: "$4", recordedBy: "$5"))
+                WHERE l.parent_id = ANY($3::uuid[]) AND l.child_id = ANY($7::uuid[]) AND \(visible("l", position: "$4", recordedBy: "$5"))
                 """, binds: bindings)
         }
     }

@@ -103,7 +103,7 @@ struct SQLiteGraphSnapshot: DatasetGraphSnapshot {
 
     /// One statement: each asked node once per visible state row (for GraphNodeAssembly), the parents of
     /// `upstream` and the children of `downstream`.
-    func layer(upstream: [UUID], downstream: [UUID], visibility: GraphVisibility) async throws -> GraphLayer {
+    func layer(upstream: [UUID], downstream: [UUID], visibility: GraphVisibility, children wanted: ChildrenWanted) async throws -> GraphLayer {
         let asked = Array(Set(upstream + downstream))
         let see = visible(visibility)
         var parts = ["""
@@ -120,13 +120,27 @@ struct SQLiteGraphSnapshot: DatasetGraphSnapshot {
                 """)
             binds += upstream.map { .text($0.lowercased) } + see
         }
-        if !downstream.isEmpty {
+        if !downstream.isEmpty, wanted.perParent > 0 {
+            // Per parent, its first children in walk order as one JSON array: a subquery with LIMIT for
+            // each parent reads an index range of that length, however many children the parent has.
+            parts.append("""
+                SELECT 'children', f.value, (SELECT json_group_array(json_array(k.child_id, k.child_created_at)) FROM (
+                    SELECT c.child_id, c.child_created_at FROM proj_data_dataset_lineage c
+                    WHERE c.parent_id = f.value AND c.position <= ? AND c.recorded_at <= ?
+                    ORDER BY c.child_created_at, c.child_id LIMIT ?) k), NULL, NULL, NULL, 0, NULL, NULL, NULL
+                FROM json_each(?) f
+                """)
+            binds += see + [.integer(wanted.perParent), .text(CanonicalJSON.string(.array(downstream.map { .string($0.lowercased) })))]
+        }
+        if !downstream.isEmpty, !wanted.known.isEmpty {
+            // And every edge from them to a node the walk already holds.
             parts.append("""
                 SELECT 'child', l.parent_id, l.child_id, NULL, NULL, NULL, l.child_created_at, NULL, NULL, NULL
                 FROM proj_data_dataset_lineage l
-                WHERE l.parent_id IN (\(SQLiteDatasetGraphModel.placeholders(downstream.count))) AND l.position <= ? AND l.recorded_at <= ?
+                WHERE l.parent_id IN (\(SQLiteDatasetGraphModel.placeholders(downstream.count))) AND l.child_id IN (\(SQLiteDatasetGraphModel.placeholders(wanted.known.count)))
+                  AND l.position <= ? AND l.recorded_at <= ?
                 """)
-            binds += downstream.map { .text($0.lowercased) } + see
+            binds += downstream.map { .text($0.lowercased) } + wanted.known.map { .text($0.lowercased) } + see
         }
         var assembly = GraphNodeAssembly()
         var parents: [GraphEdge] = [], children: [GraphEdge] = []
@@ -134,6 +148,13 @@ struct SQLiteGraphSnapshot: DatasetGraphSnapshot {
             guard let kind = row.column("kind")?.string, let a = row.column("a")?.string.flatMap(UUID.init(strict:)),
                   let at = row.column("at")?.integer.map({ Timestamp(microsecondsSinceEpoch: Int64($0)) }) else { throw StoreError.corrupt("unreadable graph row") }
             switch kind {
+            case "children":
+                guard case .array(let found)? = row.column("b")?.string.flatMap({ try? JSONParser.parse(Array($0.utf8)) }) else { continue }
+                for pair in found {
+                    guard case .array(let members) = pair, members.count == 2, case .string(let text) = members[0], let child = UUID(strict: text),
+                          case .number(let created) = members[1], let micros = Int64(created) else { throw StoreError.corrupt("unreadable lineage child") }
+                    children.append(GraphEdge(parentID: a, childID: child, neighbourCreatedAt: Timestamp(microsecondsSinceEpoch: micros)))
+                }
             case "node":
                 guard let name = row.column("name")?.string, let uri = row.column("uri")?.string, let position = row.column("position")?.integer else {
                     throw StoreError.corrupt("unreadable graph node")

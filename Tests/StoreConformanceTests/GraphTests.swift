@@ -168,6 +168,38 @@ struct GraphTests {
         }
     }
 
+    /// A parent with many more children than `max_nodes` (the walk reads only the first of them) and
+    /// children that have a second parent in the same layer: the answer is still the fold's.
+    @Test(arguments: StoreKind.allCases)
+    func aWideParentIsWalkedAsTheFoldWalksIt(_ kind: StoreKind) async throws {
+        try await kind.withStore(clock: ManualClock()) { (store: any CoraStore) async throws in
+            let dependencies = ServiceDependencies(store: store, clock: ManualClock())
+            let hub = try await dependencies.register()
+            let sibling = try await dependencies.register(["derived_from": [.string(hub.lowercased)]])
+            var ids = [hub, sibling]
+            for n in 0..<40 {
+                let parents = n % 3 == 0 ? [hub, sibling] : [hub]
+                ids.append(try await dependencies.register(["derived_from": .array(parents.map { .string($0.lowercased) })]))
+            }
+            for n in 0..<6 { ids.append(try await dependencies.register(["derived_from": [.string(ids[2 + n * 5].lowercased), .string(sibling.lowercased)]])) }
+            let events = try await store.readStreams(ids.map { StreamID(.dataset, $0) }).values.flatMap { $0 }.sorted { $0.position < $1.position }
+            let latest = try await store.readGraph { try await $0.latestPosition() }
+            let oracle = try GraphOracle(events, upTo: latest)
+            for maxNodes in [1, 2, 5, 10, 20, 41, 42, 43, 60] {
+                for depth in 1...3 {
+                    for root in [hub, sibling] {
+                        let query = GetDatasetLineage(datasetID: root, direction: .both, depth: depth, maxNodes: maxNodes, asOf: .position(latest))
+                        let graph = try await GetDatasetLineageHandler(dependencies).handle(query).graph
+                        let expected = oracle.lineage(query)
+                        #expect(graph.nodes == expected?.nodes, "nodes \(query)")
+                        #expect(graph.edges.map { [$0.parentID, $0.childID] } == expected?.edges, "edges \(query)")
+                        #expect(graph.truncated == expected?.truncated, "truncated \(query)")
+                    }
+                }
+            }
+        }
+    }
+
     /// A walk costs one round trip for the latest position and one per layer, whatever the catalogue
     /// holds beside the nodes it returns.
     @Test(arguments: StoreKind.allCases)

@@ -55,9 +55,9 @@ final class CountingStore: CoraStore {
             count.withLock { $0 += 1 }
             return try await inner.latestPosition()
         }
-        func layer(upstream: [UUID], downstream: [UUID], visibility: GraphVisibility) async throws -> GraphLayer {
+        func layer(upstream: [UUID], downstream: [UUID], visibility: GraphVisibility, children: ChildrenWanted) async throws -> GraphLayer {
             count.withLock { $0 += 1 }
-            return try await inner.layer(upstream: upstream, downstream: downstream, visibility: visibility)
+            return try await inner.layer(upstream: upstream, downstream: downstream, visibility: visibility, children: children)
         }
         func citing(_ revision: UUID, visibility: GraphVisibility, limit: Int) async throws -> [UUID] {
             count.withLock { $0 += 1 }

@@ -125,8 +125,8 @@ struct Report: AsyncParsableCommand {
 
     static func line(_ measurement: Measurement) -> String {
         func ms(_ value: Double?) -> String { value.map { String(format: "%.2f", $0) } ?? "-" }
-        return String(format: "%@ %@ c=%d: %.0f/s p50 %@ ms p99 %@ ms p99.9 %@ ms unexpected %d%@", measurement.store, measurement.scenario,
-                      measurement.clients, measurement.perSecond, ms(measurement.p50Milliseconds), ms(measurement.p99Milliseconds),
+        return String(format: "%@ %@ c=%d: %.0f/s p50 %@ ms p95 %@ ms p99 %@ ms p99.9 %@ ms unexpected %d%@", measurement.store, measurement.scenario,
+                      measurement.clients, measurement.perSecond, ms(measurement.p50Milliseconds), ms(measurement.p95Milliseconds), ms(measurement.p99Milliseconds),
                       ms(measurement.p999Milliseconds), measurement.unexpected,
                       measurement.serverPeakMiB.map { String(format: " rss %.1f MiB", $0) } ?? "")
     }

@@ -11,8 +11,9 @@ enum GraphScripts {
         "\(alias).position <= \(position) AND \(alias).recorded_at <= COALESCE(timestamptz 'epoch' + NULL::int8 * interval '1 microsecond', 'infinity')"
     }
 
-    /// PostgresGraphSnapshot.GraphLayerQuery with its parameters written in.
-    static func layer(up: [String], down: [String], position: String) -> String {
+    /// PostgresGraphSnapshot.GraphLayerQuery with its parameters written in: `perParent` children of
+    /// each downstream node, and those among `known`.
+    static func layer(up: [String], down: [String], position: String, perParent: Int, known: [String]) -> String {
         let micros = { (column: String) in "(extract(epoch FROM \(column)) * 1000000)::int8" }
         let asked = Array(Set(up + down))
         return """
@@ -23,7 +24,11 @@ enum GraphScripts {
             FROM proj_data_dataset_lineage l JOIN proj_data_dataset_summary p ON p.dataset_id = l.parent_id \
             WHERE l.child_id = ANY(\(array(up))) AND \(visible("l", position: position)) \
             UNION ALL SELECT 'child', l.parent_id, l.child_id, NULL, NULL, NULL, \(micros("l.child_created_at")), NULL, NULL, NULL \
-            FROM proj_data_dataset_lineage l WHERE l.parent_id = ANY(\(array(down))) AND \(visible("l", position: position));
+            FROM unnest(\(array(down))) AS f(parent_id) CROSS JOIN LATERAL (SELECT c.parent_id, c.child_id, c.child_created_at \
+            FROM proj_data_dataset_lineage c WHERE c.parent_id = f.parent_id AND \(visible("c", position: position)) \
+            ORDER BY c.child_created_at, c.child_id LIMIT \(perParent)) l \
+            UNION ALL SELECT 'child', l.parent_id, l.child_id, NULL, NULL, NULL, \(micros("l.child_created_at")), NULL, NULL, NULL \
+            FROM proj_data_dataset_lineage l WHERE l.parent_id = ANY(\(array(down))) AND l.child_id = ANY(\(array(known))) AND \(visible("l", position: position));
             """
     }
 
@@ -42,11 +47,13 @@ enum GraphScripts {
     /// The walk from a root in both directions: layer k asks the ancestors at −k and the descendants at +k.
     static func lineage(_ answer: [String: Any], root: String) -> String {
         let (position, layers) = layers(answer)
-        var statements = ["BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY;", latest, layer(up: [root], down: [root], position: position)]
+        var statements = ["BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY;", latest, layer(up: [root], down: [root], position: position, perParent: 501, known: [root])]
+        var known = [root]
         for distance in 1...3 {
             let up = layers[-distance] ?? [], down = layers[distance] ?? []
             if up.isEmpty, down.isEmpty { break }
-            statements.append(layer(up: up, down: down, position: position))
+            known += up + down
+            statements.append(layer(up: up, down: down, position: position, perParent: distance < 3 ? 501 : 0, known: down.isEmpty ? [] : known))
         }
         return (statements + ["COMMIT;"]).joined(separator: "\n") + "\n"
     }
@@ -58,9 +65,11 @@ enum GraphScripts {
             SELECT c.dataset_id FROM proj_data_calibration_citations c WHERE c.calibration_id = '\(revision)' AND \(visible("c", position: position)) \
             ORDER BY c.created_at, c.dataset_id LIMIT \(maxNodes + 1);
             """]
+        var known: [String] = []
         for distance in 1...3 {
             guard let down = layers[distance], !down.isEmpty else { break }
-            statements.append(layer(up: [], down: down, position: position))
+            known += down
+            statements.append(layer(up: [], down: down, position: position, perParent: distance < 2 ? maxNodes + 1 : 0, known: known))
         }
         return (statements + ["COMMIT;"]).joined(separator: "\n") + "\n"
     }

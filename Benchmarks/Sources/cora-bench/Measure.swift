@@ -8,6 +8,7 @@ struct Measurement: Codable, Sendable {
     var requests: Int
     var seconds: Double
     var p50Milliseconds: Double?
+    var p95Milliseconds: Double?
     var p99Milliseconds: Double?
     var p999Milliseconds: Double?
     /// Answers by HTTP status; empty for limits.
@@ -34,6 +35,7 @@ enum Wrk {
         let requests: Int
         let duration_us: Int
         let p50_us: Int
+        let p95_us: Int
         let p99_us: Int
         let p999_us: Int
         let statuses: [String: Int]
@@ -56,7 +58,7 @@ enum Wrk {
         let unexpected = output.statuses.filter { !scenario.expected.contains(Int($0.key) ?? 0) }.values.reduce(0, +) + output.socket_errors
         return Measurement(store: store.rawValue, scenario: scenario.name, clients: clients, requests: output.requests,
                            seconds: Double(output.duration_us) / 1e6, p50Milliseconds: Double(output.p50_us) / 1000,
-                           p99Milliseconds: Double(output.p99_us) / 1000, p999Milliseconds: Double(output.p999_us) / 1000,
+                           p95Milliseconds: Double(output.p95_us) / 1000, p99Milliseconds: Double(output.p99_us) / 1000, p999Milliseconds: Double(output.p999_us) / 1000,
                            statuses: output.statuses, unexpected: unexpected, serverPeakMiB: Memory.peakMiB(service.pid))
     }
 }
@@ -85,7 +87,7 @@ enum Pgbench {
         }
         let failed = Int(number(after: "number of failed transactions: ") ?? 0)
         return Measurement(store: StoreKind.postgres.rawValue, scenario: "pgbench " + script, clients: clients, requests: Int(processed),
-                           seconds: processed / max(tps, 1), p50Milliseconds: nil, p99Milliseconds: nil, p999Milliseconds: nil,
+                           seconds: processed / max(tps, 1), p50Milliseconds: nil, p95Milliseconds: nil, p99Milliseconds: nil, p999Milliseconds: nil,
                            statuses: [:], unexpected: failed, serverPeakMiB: nil)
     }
 }

@@ -2,7 +2,7 @@ import Foundation
 
 enum Scenarios {
     static let names = ["healthz", "get", "list", "list-page1000", "list-cal", "list-cal10", "list-cal10-page1000", "register", "promote", "mixed",
-                        "lineage", "impact", "list-derived10", "list-derived10-page1000"]
+                        "lineage", "impact", "list-derived10", "list-derived10-page1000", "page-lineage200"]
 }
 
 /// The files wrk scripts draw from, built once per loaded database (list cursors need the server).
@@ -54,6 +54,10 @@ struct Fixtures {
             try write("list-cal10-page1000.txt", deepFiltered)
         }
         try await buildGraphFixtures(service)
+        // The catalog page of the flat-field reference: its lineage walk stops at 200 nodes.
+        if let hub = try FixtureQueries.lines(store, "SELECT dataset_id FROM proj_data_dataset_summary WHERE name = '\(Workload.hubName)'").first {
+            try write("page-lineage200.txt", ["/ui/datasets/\(hub)"])
+        }
     }
 
     /// Lineage roots (reconstructions and segmentations: ancestors and descendants both), the 200

@@ -163,6 +163,20 @@ public struct GraphEdge: Sendable, Hashable {
     }
 }
 
+/// Which children a layer needs: a Dataset may have tens of thousands, and a walk that stops at
+/// `max_nodes` needs only the first few of each parent, plus the edges to nodes it already holds.
+public struct ChildrenWanted: Sendable, Equatable {
+    public let perParent: Int
+    public let known: [UUID]
+
+    public init(perParent: Int, known: [UUID]) {
+        self.perParent = perParent
+        self.known = known
+    }
+
+    public static let none = ChildrenWanted(perParent: 0, known: [])
+}
+
 /// One round trip of a walk: the nodes asked for, and the edges out of them.
 public struct GraphLayer: Sendable, Equatable {
     /// The asked-for nodes visible as of the read (one registered later is absent).
@@ -184,8 +198,9 @@ public protocol DatasetGraphSnapshot: Sendable {
     /// The position of the latest event this view sees (0 when there is none).
     func latestPosition() async throws -> Int64
     /// One round trip: the visible nodes among `upstream ∪ downstream`, the parents of `upstream` and the
-    /// children of `downstream`, every edge visible.
-    func layer(upstream: [UUID], downstream: [UUID], visibility: GraphVisibility) async throws -> GraphLayer
+    /// children of `downstream` — of each, its first `children.perParent` children in `(created_at, id)`
+    /// order and every child among `children.known` — every edge visible.
+    func layer(upstream: [UUID], downstream: [UUID], visibility: GraphVisibility, children: ChildrenWanted) async throws -> GraphLayer
     /// One round trip: the Datasets citing `revision`, visible, in `(created_at, dataset_id)` order, at most `limit`.
     func citing(_ revision: UUID, visibility: GraphVisibility, limit: Int) async throws -> [UUID]
 }
@@ -203,7 +218,7 @@ extension DatasetGraphReader {
         return try await readGraph { snapshot in
             let visibility = GraphVisibility(position: try await snapshot.latestPosition())
             // Asked as upstream: a node has at most 64 parents, but may have any number of children.
-            let layer = try await snapshot.layer(upstream: ids, downstream: [], visibility: visibility)
+            let layer = try await snapshot.layer(upstream: ids, downstream: [], visibility: visibility, children: .none)
             return Dictionary(layer.nodes.map { ($0.datasetID, $0) }, uniquingKeysWith: { first, _ in first })
         }
     }

@@ -91,7 +91,13 @@ struct GraphWalk {
         var truncated = startTruncated
         var layer = 0
         while !frontier.all.isEmpty {
-            let found = try await snapshot.layer(upstream: frontier.up, downstream: frontier.down, visibility: visibility)
+            // A new node the next layer keeps (or the one that makes it truncated) comes, among each of its
+            // parents' children in walk order, after at most `room` new and `known` known ones: so each
+            // parent's first `room + 1 + known` = `maxNodes + 1` children are enough, plus every edge to a
+            // known node. The last layer adds no node: only its edges to known nodes are wanted.
+            let expanding = layer < depth && !truncated
+            let wanted = ChildrenWanted(perParent: expanding ? maxNodes + 1 : 0, known: frontier.down.isEmpty ? [] : Array(distance.keys))
+            let found = try await snapshot.layer(upstream: frontier.up, downstream: frontier.down, visibility: visibility, children: wanted)
             for node in found.nodes { data[node.datasetID] = node }
             edges.formUnion(found.parents.filter { distance[$0.parentID] != nil })
             edges.formUnion(found.children.filter { distance[$0.childID] != nil })
