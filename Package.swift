@@ -89,6 +89,7 @@ let package = Package(
             dependencies: [
                 "CoraKernel", "CoraData", "CoraWire", "CoraMCP", "CoraIdentity", "CoraPages",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "MCP", package: "swift-sdk"),
                 .product(name: "Prometheus", package: "swift-prometheus"),

@@ -75,11 +75,15 @@ public struct Services: Sendable {
     public let authentication: Authentication
     /// The pages for people; without it `/ui/` answers 404.
     public let catalog: CatalogAccess?
+    /// The live followers of `GET /events/stream`.
+    public let feed: EventFeedFollowers
     let mcpSessions: MCPSessions
 
     public init(runner: SliceRunner, metrics: ServiceMetrics, logger: Logger, mcpSessionLimits: MCPSessionLimits = MCPSessionLimits(),
-                exports: ExportSettings = ExportSettings(), authentication: Authentication = .header, catalog: CatalogAccess? = nil) {
+                exports: ExportSettings = ExportSettings(), authentication: Authentication = .header, catalog: CatalogAccess? = nil,
+                feed: EventFeedFollowers? = nil) {
         self.runner = runner
+        self.feed = feed ?? EventFeedFollowers(store: runner.dependencies.store)
         self.metrics = metrics
         self.exports = exports
         self.authentication = authentication
@@ -93,7 +97,7 @@ public struct Services: Sendable {
 public enum Endpoints {
     public static let all: [Endpoint] = [
         registerDataset, listDatasets, getDataset, getDatasetHistory, promoteDataset, demoteDataset, discardDataset,
-        getDatasetLineage, getCalibrationImpact, exportProv, exportROCrate,
+        getDatasetLineage, getCalibrationImpact, exportProv, exportROCrate, readEvents, readEventStream,
         registerSubject, getSubject, startRun, getRun, endRun,
         mcpPost, mcpGet, mcpDelete,
         healthz, readyz, metrics, openAPIDocument, protectedResourceMetadata,

@@ -225,6 +225,13 @@ public protocol EventStore: Sendable {
     func readStream(_ stream: StreamID) async throws -> [RecordedEvent]
     /// Reads several streams in one round trip outside any write transaction.
     func readStreams(_ streams: [StreamID]) async throws -> [StreamID: [RecordedEvent]]
+    /// Up to `limit` committed events after `after` in position order, of one stream type or all. A
+    /// position is handed out only once no transaction still running can commit an earlier one, so a
+    /// consumer following from 0 sees every event exactly once, in order.
+    func readEvents(after: Int64, limit: Int, streamType: StreamType?) async throws -> [RecordedEvent]
+    /// Runs until cancelled, calling `wake` soon after events may have been committed here or by another
+    /// process on the same database (a wake-up only: readers re-read the log, the source of truth).
+    func followCommits(_ wake: @escaping @Sendable () -> Void) async throws
     /// Cheap round trip for readiness.
     func ping() async throws
     func close() async throws

@@ -125,6 +125,11 @@ enum CoraTools {
             What a calibration revision touches, for when it is found to drift: every Dataset citing it (distance 1, cites true) and \
             the Datasets derived from those, to a depth; counts.production is the review list (Datasets in Production).
             """, Slices.getCalibrationImpact, path: ["revision_id"], parameters: Self.properties(Schema.impactParameters), output: Schema.impact) { $0.representation },
+        query("read_events", """
+            The change feed: committed events after a position (after, default 0), in position order, at most limit (1..1000) and \
+            optionally of one stream_type (Dataset, Run, Subject). Pass next_after back as after to read on: a consumer that does \
+            sees every event exactly once.
+            """, Slices.readEvents, parameters: Self.properties(Schema.readEventsParameters), output: Schema.eventPage) { $0.representation },
         queryWithEnvironment("export_dataset", """
             The Dataset in a vocabulary other tools read: format prov-json, prov-jsonld or prov-o (W3C PROV of it and its \
             ancestors up to depth), ro-crate (an RO-Crate 1.2 metadata document) or schema-org (a schema.org/DCAT Dataset). \

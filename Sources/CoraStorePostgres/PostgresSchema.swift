@@ -149,5 +149,7 @@ enum PostgresSchema {
             )
             """,
         ],
+        // 4: the change feed of one stream type is an index range, like the whole feed.
+        ["CREATE INDEX events_stream_type_position_idx ON events (stream_type, position)"],
     ]
 }

@@ -127,6 +127,18 @@ public final class PostgresStore: CoraStore, Service {
         }
     }
 
+    public func readEvents(after: Int64, limit: Int, streamType: StreamType?) async throws -> [RecordedEvent] {
+        try await bounded { [self] in
+            try await client.withConnection { connection in
+                try await PostgresEventFeed.read(after: after, limit: limit, streamType: streamType, on: connection, logger: logger)
+            }
+        }
+    }
+
+    public func followCommits(_ wake: @escaping @Sendable () -> Void) async throws {
+        try await PostgresEventFeed.follow(client, logger: logger, wake: wake)
+    }
+
     public func ping() async throws {
         try await bounded { [self] in _ = try await client.query("SELECT 1", logger: logger).collect() }
     }

@@ -83,8 +83,7 @@ enum PostgresEventRows: FixedShapeStatement {
         let types = streams.map(\.type.rawValue)
         let ids = streams.map(\.id)
         return """
-            SELECT e.position, e.event_id, e.stream_type, e.stream_id, e.version, e.event_type, e.payload::text, e.metadata::text,
-                   \(unescaped: PostgresTime.micros("e.occurred_at")), \(unescaped: PostgresTime.micros("e.recorded_at"))
+            SELECT \(unescaped: columns)
             FROM unnest(\(types)::text[], \(ids)::uuid[]) AS wanted(stream_type, stream_id)
             JOIN events e ON e.stream_type = wanted.stream_type AND e.stream_id = wanted.stream_id
             ORDER BY e.position
@@ -99,17 +98,33 @@ enum PostgresEventRows: FixedShapeStatement {
         guard !streams.isEmpty else { return result }
         let rows = try await connection.prepared(PostgresEventRows.self, query(streams), logger: logger)
         for try await row in rows {
-            let (position, eventID, type, streamID, version, eventType, payload, metadata, occurredAt, recordedAt) =
-                try row.decode((Int64, UUID, String, UUID, Int32, String, String, String, Int64, Int64).self)
-            guard let streamType = StreamType(rawValue: type), let payloadJSON = try? JSONParser.parse(payload),
-                  let metadataJSON = try? JSONParser.parse(metadata), let envelope = EventMetadata(json: metadataJSON)
-            else { throw StoreError.corrupt("unreadable event at position \(position)") }
-            let stream = StreamID(streamType, streamID)
-            result[stream, default: []].append(RecordedEvent(
-                position: position, eventID: eventID, stream: stream, version: Int(version), eventType: eventType, payload: payloadJSON,
-                metadata: envelope, occurredAt: Timestamp(microsecondsSinceEpoch: occurredAt), recordedAt: Timestamp(microsecondsSinceEpoch: recordedAt)))
+            let event = try decode(row.makeRandomAccess(), from: 0)
+            result[event.stream, default: []].append(event)
         }
         return result
+    }
+
+    /// The envelope columns in this order: position, event_id, stream_type, stream_id, version,
+    /// event_type, payload, metadata, occurred_at and recorded_at in microseconds.
+    static let columns = """
+        e.position, e.event_id, e.stream_type, e.stream_id, e.version, e.event_type, e.payload::text, e.metadata::text,
+        \(PostgresTime.micros("e.occurred_at")), \(PostgresTime.micros("e.recorded_at"))
+        """
+
+    /// One event from `columns`, starting at column `first`.
+    static func decode(_ row: PostgresRandomAccessRow, from first: Int) throws -> RecordedEvent {
+        let position = try row[first].decode(Int64.self)
+        let (eventID, type, streamID, version, eventType) = (try row[first + 1].decode(UUID.self), try row[first + 2].decode(String.self),
+                                                              try row[first + 3].decode(UUID.self), try row[first + 4].decode(Int32.self),
+                                                              try row[first + 5].decode(String.self))
+        let (payload, metadata, occurredAt, recordedAt) = (try row[first + 6].decode(String.self), try row[first + 7].decode(String.self),
+                                                           try row[first + 8].decode(Int64.self), try row[first + 9].decode(Int64.self))
+        guard let streamType = StreamType(rawValue: type), let payloadJSON = try? JSONParser.parse(payload),
+              let metadataJSON = try? JSONParser.parse(metadata), let envelope = EventMetadata(json: metadataJSON)
+        else { throw StoreError.corrupt("unreadable event at position \(position)") }
+        return RecordedEvent(
+            position: position, eventID: eventID, stream: StreamID(streamType, streamID), version: Int(version), eventType: eventType, payload: payloadJSON,
+            metadata: envelope, occurredAt: Timestamp(microsecondsSinceEpoch: occurredAt), recordedAt: Timestamp(microsecondsSinceEpoch: recordedAt))
     }
 }
 
@@ -127,12 +142,18 @@ enum InsertEvent: FixedShapeStatement {
     }
 
     static func query(_ event: NewEvent) -> PostgresQuery {
+        // The change feed's proof rests on this order: the transaction has its id before the sequence
+        // hands it a position (the CTE's row is produced before the row that takes `nextval`), so any
+        // transaction holding a position is in the snapshot of a reader that sees a later position. The
+        // notification is the feed's wake-up, delivered at commit to every listening process.
         """
+        WITH forced AS MATERIALIZED (SELECT pg_current_xact_id() AS xid, pg_notify('\(unescaped: PostgresEventFeed.channel)', '') AS woken)
         INSERT INTO events (event_id, stream_type, stream_id, version, event_type, payload, metadata, correlation_id, occurred_at, recorded_at)
-        VALUES (\(event.eventID), \(event.stream.type.rawValue), \(event.stream.id), \(Int32(event.version)), \(event.eventType),
-                \(CanonicalJSON.string(event.payload))::jsonb, \(CanonicalJSON.string(event.metadata.json))::jsonb, \(event.metadata.correlationID),
-                timestamptz 'epoch' + \(event.occurredAt.microsecondsSinceEpoch)::int8 * interval '1 microsecond',
-                timestamptz 'epoch' + \(event.recordedAt.microsecondsSinceEpoch)::int8 * interval '1 microsecond')
+        SELECT \(event.eventID), \(event.stream.type.rawValue), \(event.stream.id), \(Int32(event.version)), \(event.eventType),
+               \(CanonicalJSON.string(event.payload))::jsonb, \(CanonicalJSON.string(event.metadata.json))::jsonb, \(event.metadata.correlationID),
+               timestamptz 'epoch' + \(event.occurredAt.microsecondsSinceEpoch)::int8 * interval '1 microsecond',
+               timestamptz 'epoch' + \(event.recordedAt.microsecondsSinceEpoch)::int8 * interval '1 microsecond'
+        FROM forced
         RETURNING position
         """
     }

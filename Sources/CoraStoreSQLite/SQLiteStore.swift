@@ -97,6 +97,31 @@ public final class SQLiteStore: CoraStore {
         try await readOnly { try await SQLiteEventRows.load(streams, from: $0) }
     }
 
+    /// One writer at a time takes positions and commits them in order, so every committed position is final.
+    public func readEvents(after: Int64, limit: Int, streamType: StreamType?) async throws -> [RecordedEvent] {
+        var sql = "SELECT \(SQLiteEventRows.columns) FROM events WHERE position > ?"
+        var binds: [SQLiteData] = [.integer(Int(after))]
+        if let streamType {
+            sql += " AND stream_type = ?"
+            binds.append(.text(streamType.rawValue))
+        }
+        sql += " ORDER BY position LIMIT ?"
+        binds.append(.integer(limit))
+        return try await readOnly { [sql, binds] in try await $0.query(sql, binds).map(SQLiteEventRows.decode) }
+    }
+
+    /// Other processes on the same file (`cora mcp`, a second server) commit without telling this one, so
+    /// the log's last position is looked at every 100 ms: one index lookup.
+    public func followCommits(_ wake: @escaping @Sendable () -> Void) async throws {
+        var seen: Int?
+        while true {
+            let head = try await readOnly { try await $0.query("SELECT COALESCE(MAX(position), 0) AS head FROM events").first?.column("head")?.integer }
+            if seen != nil, head != seen { wake() }
+            seen = head
+            try await Task.sleep(for: .milliseconds(100))
+        }
+    }
+
     public func ping() async throws {
         _ = try await readOnly { try await $0.query("SELECT 1") }
     }

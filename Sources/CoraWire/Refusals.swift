@@ -21,7 +21,7 @@ public enum Refusals {
         "UnsupportedMediaType": 415,
         "InvalidRequest": 422, "InvalidCursor": 422, "IdempotencyKeyReused": 422,
         "InternalError": 500,
-        "StoreUnavailable": 503,
+        "StoreUnavailable": 503, "TooManyStreams": 503,
     ]
 
     /// What the runner itself can answer for any slice, before and around its handler.

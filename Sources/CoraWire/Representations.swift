@@ -23,6 +23,25 @@ extension Dataset {
     }
 }
 
+extension RecordedEvent {
+    /// An item of the change feed: the whole envelope.
+    public var feedItem: JSONValue {
+        .object([
+            "position": .integer(position), "event_id": .string(eventID.lowercased), "stream_type": .string(stream.type.rawValue),
+            "stream_id": .string(stream.id.lowercased), "version": .integer(version), "event_type": .string(eventType), "payload": payload,
+            "actor_id": .string(metadata.actorID.description), "correlation_id": .string(metadata.correlationID.lowercased),
+            "causation_id": metadata.causationID.map { .string($0.lowercased) } ?? .null,
+            "occurred_at": .string(occurredAt.rfc3339), "recorded_at": .string(recordedAt.rfc3339),
+        ])
+    }
+}
+
+extension EventPage {
+    public var representation: JSONValue {
+        .object(["events": .array(events.map(\.feedItem)), "next_after": .integer(nextAfter)])
+    }
+}
+
 extension DatasetHistory {
     public var representation: JSONValue {
         .object([

@@ -135,6 +135,33 @@ public enum Schema {
         ], required: ["position", "version", "event_type", "payload", "actor_id", "correlation_id", "occurred_at", "recorded_at"])],
     ], required: ["dataset_id", "events"])
 
+    /// One event of the change feed (`GET /events`, the `data` of `GET /events/stream`).
+    public static let feedEvent = object([
+        "position": ["type": "integer", "minimum": 1], "event_id": uuid, "stream_type": ["type": "string", "enum": ["Dataset", "Run", "Subject"]],
+        "stream_id": uuid, "version": ["type": "integer", "minimum": 1], "event_type": ["type": "string"], "payload": ["type": "object"],
+        "actor_id": uuid, "correlation_id": uuid, "causation_id": nullableUUID, "occurred_at": timestamp, "recorded_at": timestamp,
+    ], required: ["position", "event_id", "stream_type", "stream_id", "version", "event_type", "payload", "actor_id", "correlation_id",
+                  "causation_id", "occurred_at", "recorded_at"])
+
+    public static let eventPage = object([
+        "events": ["type": "array", "items": feedEvent],
+        "next_after": ["type": "integer", "minimum": 0],
+    ], required: ["events", "next_after"])
+
+    public static let afterParameter: (name: String, schema: JSONValue, description: String) =
+        ("after", ["type": "integer", "minimum": 0, "maximum": 9_223_372_036_854_775_807, "default": 0],
+         "Events after this position (next_after of the previous page; 0: from the beginning).")
+    public static let streamTypeParameter: (name: String, schema: JSONValue, description: String) =
+        ("stream_type", ["type": "string", "enum": ["Dataset", "Run", "Subject"]], "Only events of this kind of stream.")
+
+    public static let readEventsParameters: [(name: String, schema: JSONValue, description: String)] = [
+        afterParameter,
+        ("limit", ["type": "integer", "minimum": 1, "maximum": 1000, "default": 100], "At most this many events."),
+        streamTypeParameter,
+    ]
+
+    public static let eventStreamParameters = [afterParameter, streamTypeParameter]
+
     public static let datasetPage = object([
         "items": ["type": "array", "items": object([
             "dataset_id": uuid, "name": ["type": "string"], "uri": ["type": "string"], "producing_run_id": nullableUUID,

@@ -100,8 +100,9 @@ struct Runtime {
     func application(_ configured: ConfiguredStore, authentication: Authentication, pages: CatalogPages) -> some ApplicationProtocol {
         let limits = MCPSessionLimits(idleTimeout: .seconds(configuration.mcpSessionIdleSeconds), maximum: configuration.mcpMaxSessions)
         let catalog = CatalogAccess(pages: pages, trustsProxyHeader: configuration.uiTrustsProxyHeader)
+        let feed = EventFeedFollowers(store: configured.store, limit: configuration.feedMaxStreams)
         let services = Services(runner: runner(configured.store), metrics: metrics, logger: logger, mcpSessionLimits: limits,
-                                exports: configuration.exports, authentication: authentication, catalog: catalog)
+                                exports: configuration.exports, authentication: authentication, catalog: catalog, feed: feed)
         var application = Application(
             router: CoraRouter.build(services: services, logger: logger),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "cora"),

@@ -68,6 +68,9 @@ struct ServerSettings: ParsableArguments {
     @Option(name: .long, help: "MCP HTTP sessions kept at once per process (env CORA_MCP_MAX_SESSIONS; default 1000)")
     var mcpMaxSessions: Int?
 
+    @Option(name: .long, help: "GET /events/stream connections served at once per process (env CORA_FEED_MAX_STREAMS; default 100)")
+    var feedMaxStreams: Int?
+
     @Option(name: .long, help: "header (X-Principal-Id, set by a proxy) or bearer (tokens of the identity provider) (env CORA_AUTH_MODE; default header)")
     var authMode: String?
 
@@ -110,6 +113,7 @@ struct Configuration: Equatable {
     var port = 8080
     var mcpSessionIdleSeconds = 1800
     var mcpMaxSessions = 1000
+    var feedMaxStreams = 100
     var exports = ExportSettings()
     /// Bearer mode's settings; nil in header mode.
     var bearer: BearerSettings?
@@ -159,6 +163,7 @@ struct Configuration: Equatable {
         configuration.port = try integer(server?.port, "CORA_PORT", minimum: 0) ?? configuration.port
         configuration.mcpSessionIdleSeconds = try integer(server?.mcpSessionIdleTimeout, "CORA_MCP_SESSION_IDLE_TIMEOUT", minimum: 1) ?? configuration.mcpSessionIdleSeconds
         configuration.mcpMaxSessions = try integer(server?.mcpMaxSessions, "CORA_MCP_MAX_SESSIONS", minimum: 1) ?? configuration.mcpMaxSessions
+        configuration.feedMaxStreams = try integer(server?.feedMaxStreams, "CORA_FEED_MAX_STREAMS", minimum: 1) ?? configuration.feedMaxStreams
         if let server {
             configuration.bearer = try bearerSettings(server, value: value)
             if let principal = value(server.uiPrincipal, "CORA_UI_PRINCIPAL") {

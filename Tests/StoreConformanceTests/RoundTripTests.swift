@@ -71,6 +71,10 @@ final class CountingStore: CoraStore {
     }
     func readStream(_ stream: StreamID) async throws -> [RecordedEvent] { try await inner.readStream(stream) }
     func readStreams(_ streams: [StreamID]) async throws -> [StreamID: [RecordedEvent]] { try await inner.readStreams(streams) }
+    func readEvents(after: Int64, limit: Int, streamType: StreamType?) async throws -> [RecordedEvent] {
+        try await inner.readEvents(after: after, limit: limit, streamType: streamType)
+    }
+    func followCommits(_ wake: @escaping @Sendable () -> Void) async throws { try await inner.followCommits(wake) }
     func ping() async throws { try await inner.ping() }
     func catalogSecrets() async throws -> CatalogSecrets { try await inner.catalogSecrets() }
     func addLoginLink(tokenHash: [UInt8], principal: PrincipalID, expiresAt: Timestamp) async throws {

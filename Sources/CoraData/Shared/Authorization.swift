@@ -18,12 +18,13 @@ public enum OperationName: String, Sendable, CaseIterable {
     case getDatasetLineage = "GetDatasetLineage"
     case getCalibrationImpact = "GetCalibrationImpact"
     case exportDataset = "ExportDataset"
+    case readEvents = "ReadEvents"
 
     /// Whether the operation changes state (it has a decider) rather than reading it.
     public var isCommand: Bool {
         switch self {
         case .registerDataset, .promoteDataset, .demoteDataset, .discardDataset, .registerSubject, .startRun, .endRun: true
-        case .getDataset, .listDatasets, .getDatasetHistory, .getSubject, .getRun, .getDatasetLineage, .getCalibrationImpact, .exportDataset: false
+        case .getDataset, .listDatasets, .getDatasetHistory, .getSubject, .getRun, .getDatasetLineage, .getCalibrationImpact, .exportDataset, .readEvents: false
         }
     }
 }
