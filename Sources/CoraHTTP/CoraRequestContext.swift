@@ -3,6 +3,7 @@ import CoraWire
 import Foundation
 import Hummingbird
 import Logging
+import NIOCore
 
 /// Per-request state: Hummingbird's core storage plus the correlation id every response echoes.
 public struct CoraRequestContext: RequestContext {
@@ -10,9 +11,12 @@ public struct CoraRequestContext: RequestContext {
     public var correlationID: UUID
     /// Who is calling, resolved once per request by the middleware (a bearer token is verified there).
     var identity: Result<CallContext, any Error>
+    /// Completes when the client's connection closes: a long response (an event stream) stops there.
+    let connectionClosed: EventLoopFuture<Void>
 
     public init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)
+        self.connectionClosed = source.channel.closeFuture
         self.correlationID = UUID()
         self.identity = .failure(RequestError.unauthenticated("The caller was not identified."))
     }

@@ -137,7 +137,7 @@ struct EnvelopeTests {
                 "GET /datasets/{dataset_id}/prov", "GET /datasets/{dataset_id}/ro-crate",
                 "POST /subjects", "GET /subjects/{subject_id}", "POST /runs", "GET /runs/{run_id}", "POST /runs/{run_id}/end",
                 "POST /mcp", "GET /mcp", "DELETE /mcp", "GET /healthz", "GET /readyz", "GET /metrics", "GET /openapi.json",
-                "GET /.well-known/oauth-protected-resource",
+                "GET /.well-known/oauth-protected-resource", "GET /events", "GET /events/stream",
             ]
             #expect(documented == expected)
             // The documented bodies are the real ones: the required members are exactly what GET answers.
@@ -174,7 +174,9 @@ struct EnvelopeTests {
                 let uri = String(parts[1]).replacingOccurrences(of: "{dataset_id}", with: id)
                     .replacingOccurrences(of: "{run_id}", with: UUID().lowercased).replacingOccurrences(of: "{subject_id}", with: UUID().lowercased)
                     .replacingOccurrences(of: "{revision_id}", with: UUID().lowercased)
-                let reply = try await app.send(.init(String(parts[0]))!, uri, json: parts[0] == "POST" ? [:] : nil)
+                // A valid stream request never ends: one refused for its query shows the route as well.
+                let query = uri == "/events/stream" ? "?limit=1" : ""
+                let reply = try await app.send(.init(String(parts[0]))!, uri + query, json: parts[0] == "POST" ? [:] : nil)
                 #expect(reply.code != "NotFound" && reply.code != "MethodNotAllowed", "\(entry) → \(reply.status)")
             }
         }

@@ -50,7 +50,7 @@ struct MCPToolTests {
             let tools = try await session.client.listTools().tools
             #expect(Set(tools.map(\.name)) == ["register_dataset", "promote_dataset", "demote_dataset", "discard_dataset", "get_dataset",
                                                "get_dataset_history", "list_datasets", "register_subject", "get_subject", "start_run", "end_run", "get_run",
-                                               "get_dataset_lineage", "get_calibration_impact", "export_dataset"])
+                                               "get_dataset_lineage", "get_calibration_impact", "export_dataset", "read_events"])
             for tool in tools {
                 #expect(tool.description?.isEmpty == false && tool.outputSchema != nil, "\(tool.name)")
                 guard case .object(let schema) = tool.inputSchema else { Issue.record("\(tool.name) has no object schema"); continue }
@@ -209,6 +209,36 @@ struct SurfaceEquivalenceTests {
                 try await app.send(.get, "/runs/\(SequentialIDs.id(2).lowercased)").json,
                 try await app.send(.get, "/subjects/\(SequentialIDs.id(1).lowercased)").json,
                 .integer(try await app.eventCount())]
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func readEventsIsTheSameFeedOnBothSurfacesAndNeedsItsGrant(_ kind: StoreKind) async throws {
+        try await Harness.run(kind) { (app: Harness) async throws in
+            var ids: [JSONValue] = []
+            for _ in 0..<3 { ids.append(try #require(try await app.register().json?["dataset_id"])) }
+            let mcp = try await MCPSession.open(app)
+            let rest = try await app.send(.get, "/events?after=1&limit=2")
+            #expect(rest.status == 200)
+            let viaMCP = try await mcp.call("read_events", ["after": 1, "limit": 2])
+            #expect(viaMCP.structured == rest.json)
+            guard case .array(let events)? = rest.json?["events"] else { Issue.record("no events"); return }
+            #expect(events.map { $0["stream_id"] } == Array(ids[1...]))
+            #expect(events.map { $0["event_type"] } == ["DatasetRegistered", "DatasetRegistered"])
+            guard case .object(let first)? = events.first else { Issue.record("no first event"); return }
+            #expect(Set(first.keys) == ["position", "event_id", "stream_type", "stream_id", "version", "event_type", "payload",
+                                                               "actor_id", "correlation_id", "causation_id", "occurred_at", "recorded_at"])
+            #expect(rest.json?["next_after"] == events.last?["position"])
+            let none = try await mcp.call("read_events", ["stream_type": "Run"])
+            #expect(none.structured == ["events": [], "next_after": 0])
+            #expect(try await mcp.call("read_events", ["limit": 0]).code == "InvalidRequest")
+            #expect(try await app.send(.get, "/events?limit=0").code == "InvalidRequest")
+        }
+        let grants = #"{"grants":[{"principal":"*","allow":["GetDataset"]}]}"#
+        try await Harness.run(kind, policy: try AccessPolicy(json: Array(grants.utf8))) { (app: Harness) async throws in
+            #expect(try await app.send(.get, "/events").code == "Unauthorized")
+            #expect(try await app.send(.get, "/events/stream?junk=1").code == "Unauthorized")
+            #expect(try await MCPSession.open(app).call("read_events", [:]).code == "Unauthorized")
+        }
     }
 
     /// A request with two faults, one of them the Authorize check: both surfaces answer the earlier one.

@@ -33,6 +33,7 @@ extension Endpoints {
         // The first page before answering, so a refusal is a problem, not a stream that breaks off.
         let first = try await services.runner.run(Slices.readEventStream, WireRequest(parameters: .pairs(pairs)), identify: RestInput.identify(request, context))
         let following = try services.feed.follow()
+        context.connectionClosed.whenComplete { _ in following.end() }
         let handler = ReadEventsHandler(services.runner.dependencies)
         return Response(status: .ok, headers: [.contentType: "text/event-stream", .cacheControl: "no-store"], body: ResponseBody { writer in
             // A stream never ends by itself: at shutdown it is ended, so that the server can stop.
