@@ -16,7 +16,7 @@ struct Cora: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "cora",
         abstract: "CORA Data service: the system of record for a facility's data products.",
-        subcommands: [Serve.self, Mcp.self, Migrate.self, Import.self, Projections.self, UILink.self]
+        subcommands: [Serve.self, Mcp.self, Migrate.self, Import.self, Copy.self, Projections.self, UILink.self]
     )
 }
 

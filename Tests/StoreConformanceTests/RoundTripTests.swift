@@ -76,6 +76,12 @@ final class CountingStore: CoraStore {
     }
     func followCommits(_ wake: @escaping @Sendable () -> Void) async throws { try await inner.followCommits(wake) }
     func ping() async throws { try await inner.ping() }
+    func holdings() async throws -> StoreHoldings { try await inner.holdings() }
+    func insertCopiedEvents(_ events: [RecordedEvent]) async throws { try await inner.insertCopiedEvents(events) }
+    func idempotencyEntries(after: IdempotencyScope?, createdSince: Timestamp, limit: Int) async throws -> [IdempotencyEntry] {
+        try await inner.idempotencyEntries(after: after, createdSince: createdSince, limit: limit)
+    }
+    func insertCopiedIdempotency(_ entries: [IdempotencyEntry]) async throws { try await inner.insertCopiedIdempotency(entries) }
     func catalogSecrets() async throws -> CatalogSecrets { try await inner.catalogSecrets() }
     func addLoginLink(tokenHash: [UInt8], principal: PrincipalID, expiresAt: Timestamp) async throws {
         try await inner.addLoginLink(tokenHash: tokenHash, principal: principal, expiresAt: expiresAt)

@@ -10,7 +10,7 @@ public protocol DataTransaction: StoreTransaction {
 
 /// The store the Data module needs: the event store, its transactions, and the read models' read and
 /// maintenance sides.
-public protocol CoraStore: EventStore, DatasetSummaryReader, DatasetGraphReader, ReadModelMaintenance, CatalogSessionStore {
+public protocol CoraStore: EventStore, DatasetSummaryReader, DatasetGraphReader, ReadModelMaintenance, CatalogSessionStore, CatalogCopying {
     /// Runs `work` in one transaction; commits when it returns, rolls back when it throws.
     func transaction<T: Sendable>(_ work: @escaping @Sendable (any DataTransaction) async throws -> T) async throws -> T
 }
