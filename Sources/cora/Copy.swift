@@ -46,30 +46,36 @@ struct Copy: AsyncParsableCommand {
         let keysSince = Timestamp(microsecondsSinceEpoch: SystemClock().now().microsecondsSinceEpoch - base.idempotencyTTLSeconds * 1_000_000)
         let (batchSize, resume) = (batchSize, resume)
         let started = ContinuousClock.now
-        let lastLine = Mutex(ContinuousClock.now)
+        let lastLine = Mutex((at: ContinuousClock.now, phase: CopyReport.Phase.events))
         let targetRuntime = try Runtime(target, logger: logger)
         let report = try await Runtime(source, logger: logger).withStore { sourceStore in
             try await targetRuntime.withStore { targetStore in
                 try await CopyCatalog(from: sourceStore, to: targetStore, batchSize: batchSize, resume: resume, keysCreatedSince: keysSince).run { progress in
-                    // A progress line at most every two seconds.
-                    let due = lastLine.withLock { last in
-                        guard ContinuousClock.now - last > .seconds(2) else { return false }
-                        last = ContinuousClock.now
-                        return true
+                    // A line when a phase ends, and at most every two seconds within one.
+                    let (due, ended) = lastLine.withLock { last in
+                        let ended = last.phase != progress.phase ? last.phase : nil
+                        guard ended != nil || ContinuousClock.now - last.at > .seconds(2) else { return (false, ended) }
+                        last = (ContinuousClock.now, progress.phase)
+                        return (true, ended)
                     }
-                    if due {
-                        let rate = Self.rate(progress.eventsCopied, since: started)
-                        printLine("… \(progress.eventsCopied) events copied (position \(progress.lastPosition) of \(progress.sourceLastPosition), \(rate) events/s), "
-                                  + "\(progress.idempotencyRecordsCopied) idempotency keys")
+                    guard due else { return }
+                    switch (ended, progress.phase) {
+                    case (.events?, _):
+                        printLine("copied \(progress.eventsCopied) events (up to position \(progress.lastPosition)) in \(ContinuousClock.now - started) "
+                                  + "(\(Self.rate(progress.eventsCopied, since: started)) events/s)")
+                    case (_, .events):
+                        printLine("… \(progress.eventsCopied) events copied (position \(progress.lastPosition) of \(progress.sourceLastPosition), "
+                                  + "\(Self.rate(progress.eventsCopied, since: started)) events/s)")
+                    case (_, .idempotencyKeys): printLine("… \(progress.idempotencyRecordsCopied) idempotency keys copied")
+                    case (_, .readModels): printLine("… read models: \(progress.readModels.datasetsChecked) datasets rebuilt")
+                    case (_, .done): break
                     }
                 }
             }
         }
-        let elapsed = ContinuousClock.now - started
         if report.eventsAlreadyThere > 0 { printLine("resumed: \(report.eventsAlreadyThere) events were already on the target") }
-        printLine("copied \(report.eventsCopied) events (up to position \(report.lastPosition)) and \(report.idempotencyRecordsCopied) idempotency keys "
-                  + "in \(elapsed) (\(Self.rate(report.eventsCopied, since: started)) events/s)")
-        printLine("read models rebuilt on the target: \(report.readModels.datasetsChecked) datasets")
+        printLine("done in \(ContinuousClock.now - started): \(report.eventsCopied) events, \(report.idempotencyRecordsCopied) idempotency keys, "
+                  + "read models rebuilt for \(report.readModels.datasetsChecked) datasets")
     }
 
     static func rate(_ count: Int, since start: ContinuousClock.Instant) -> Int {

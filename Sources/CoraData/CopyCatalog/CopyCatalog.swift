@@ -46,6 +46,11 @@ public protocol CatalogCopying: Sendable {
 }
 
 public struct CopyReport: Sendable, Equatable {
+    public enum Phase: Sendable, Equatable {
+        case events, idempotencyKeys, readModels, done
+    }
+
+    public var phase = Phase.events
     public var eventsCopied = 0
     /// Events the target already held from an interrupted copy, when resuming.
     public var eventsAlreadyThere = 0
@@ -117,6 +122,8 @@ public struct CopyCatalog: Sendable {
             report.sourceLastPosition = max(report.sourceLastPosition, after)
             progress(report)
         }
+        report.phase = .idempotencyKeys
+        progress(report)
         var scope: IdempotencyScope?
         while true {
             let entries = try await source.idempotencyEntries(after: scope, createdSince: keysCreatedSince, limit: batchSize)
@@ -126,7 +133,14 @@ public struct CopyCatalog: Sendable {
             report.idempotencyRecordsCopied += entries.count
             progress(report)
         }
-        report.readModels = try await RebuildReadModels(store: target).run()
+        report.phase = .readModels
+        progress(report)
+        report.readModels = try await RebuildReadModels(store: target).run { [report] rebuilt in
+            var now = report
+            now.readModels = rebuilt
+            progress(now)
+        }
+        report.phase = .done
         return report
     }
 }
