@@ -4,6 +4,7 @@ import CoraTestSupport
 import Foundation
 import NIOCore
 import NIOHTTP1
+import SQLiteNIO
 import Testing
 
 /// `cora <arguments>` to completion: its exit code and everything it printed.
@@ -174,5 +175,62 @@ struct CopyProcessTests {
         try await target.close()
         let rebuild = try cora(["projections", "rebuild", "--log-level", "error"], environment: ["CORA_DATABASE_URL": postgres])
         #expect(rebuild.output.contains("checked \(total) datasets") && rebuild.output.contains("nothing differed"), "\(rebuild.output)")
+    }
+}
+
+@Suite("Backups of a running server", .serialized)
+struct BackupProcessTests {
+    /// SQLite's `VACUUM INTO`, on a connection of its own beside the running server, is a consistent
+    /// snapshot; restored onto a new machine with `cora copy`, it holds every write acknowledged before it.
+    @Test func aSQLiteBackupTakenUnderWriteLoadHoldsEveryWriteAcknowledgedBeforeIt() async throws {
+        let directory = try temporaryDirectory("backup")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let live = directory.appendingPathComponent("lab.sqlite3").path
+        let backup = directory.appendingPathComponent("lab-backup.sqlite3").path
+        let restored = directory.appendingPathComponent("new-machine.sqlite3").path
+        let server = try ServerProcess(database: "sqlite:" + live, log: directory.appendingPathComponent("serve.log"))
+        defer { server.kill9() }
+        try await server.waitUntilHealthy(.shared)
+        let client = Client(http: .shared, port: server.port)
+
+        let acknowledged = Locked<[(id: String, at: ContinuousClock.Instant)]>([])
+        let stop = Locked(false)
+        let writers = (0..<4).map { _ in
+            Task {
+                while !stop.withLock({ $0 }) {
+                    let reply = try await client.register()
+                    if reply.status == 201, case .string(let id)? = reply.json?["dataset_id"] {
+                        acknowledged.withLock { $0.append((id, ContinuousClock.now)) }
+                    }
+                }
+            }
+        }
+        try await Task.sleep(for: .seconds(1))
+        let backupStarted = ContinuousClock.now
+        let connection = try await SQLiteConnection.open(storage: .file(path: live))
+        _ = try await connection.query("VACUUM INTO '\(backup.replacingOccurrences(of: "'", with: "''"))'")
+        try await connection.close()
+        try await Task.sleep(for: .milliseconds(500))
+        stop.withLock { $0 = true }
+        for writer in writers { try await writer.value }
+        let before = acknowledged.withLock { $0.filter { $0.at < backupStarted }.map(\.id) }
+        #expect(before.count > 50, "only \(before.count) writes before the backup")
+        #expect(acknowledged.withLock { $0.count } > before.count, "the writes were to go on during the backup")
+
+        let copied = try cora(["copy", "--from", "sqlite:" + backup, "--to", "sqlite:" + restored, "--log-level", "error"])
+        #expect(copied.status == 0, "\(copied.output)")
+        let restoredServer = try ServerProcess(database: "sqlite:" + restored, log: directory.appendingPathComponent("restored.log"))
+        defer { restoredServer.kill9() }
+        try await restoredServer.waitUntilHealthy(.shared)
+        let onRestored = Client(http: .shared, port: restoredServer.port)
+        var missing: [String] = []
+        for id in before where try await onRestored.call(.GET, "/datasets/\(id)").status != 200 { missing.append(id) }
+        #expect(missing.isEmpty, "\(missing.count) acknowledged writes missing from the backup")
+        // The backup is one point of the log: its events are the live log's first ones, exactly.
+        let restoredFeed = try await pagedFeed(onRestored, limit: 1000)
+        let liveFeed = try await pagedFeed(client, limit: 1000)
+        #expect(restoredFeed.count >= before.count)
+        #expect(Array(liveFeed.prefix(restoredFeed.count)) == restoredFeed)
+        #expect(try await server.terminateAndWait() == 0)
     }
 }
