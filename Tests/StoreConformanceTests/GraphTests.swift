@@ -253,6 +253,7 @@ struct GraphMigrationTests {
             try await first.execute("CREATE TABLE proj_data_dataset_used_calibrations (calibration_id TEXT NOT NULL, created_at INTEGER NOT NULL, dataset_id TEXT NOT NULL, PRIMARY KEY (calibration_id, created_at, dataset_id)) WITHOUT ROWID")
         }
         for table in ["catalog_secrets", "catalog_login_links"] { try await first.execute("DROP TABLE \(table)") }
+        try await first.execute("DROP INDEX events_stream_type_position_idx")
         try await first.execute("DELETE FROM schema_migrations WHERE version >= 2")
         let reopened = try await StoreKind.reopen(location)
         let report = try await RebuildReadModels(store: reopened.store).run()

@@ -112,15 +112,17 @@ public struct CopyCatalog: Sendable {
             report.eventsAlreadyThere = held.events
         }
         report.sourceLastPosition = try await source.holdings().lastPosition
-        while true {
-            let events = try await source.readEvents(after: after, limit: batchSize, streamType: nil)
-            guard let last = events.last else { break }
+        // The next batch is read from the source while this one is written to the target.
+        var events = try await source.readEvents(after: after, limit: batchSize, streamType: nil)
+        while let last = events.last {
+            async let following = source.readEvents(after: last.position, limit: batchSize, streamType: nil)
             try await target.insertCopiedEvents(events)
             after = last.position
             report.eventsCopied += events.count
             report.lastPosition = after
             report.sourceLastPosition = max(report.sourceLastPosition, after)
             progress(report)
+            events = try await following
         }
         report.phase = .idempotencyKeys
         progress(report)

@@ -22,10 +22,13 @@ public struct RebuildReport: Sendable, Equatable {
 public struct RebuildReadModels: Sendable {
     let store: any CoraStore
     let batchSize: Int
+    let jobs: Int
+    static let datasetsPerWrite = 250
 
-    public init(store: any CoraStore, batchSize: Int = 1000) {
+    public init(store: any CoraStore, batchSize: Int = 1000, jobs: Int = 4) {
         self.store = store
         self.batchSize = batchSize
+        self.jobs = max(1, jobs)
     }
 
     /// The rows the projections make of one stream's events.
@@ -41,25 +44,55 @@ public struct RebuildReadModels: Sendable {
     public func run(progress: @Sendable (RebuildReport) -> Void = { _ in }) async throws -> RebuildReport {
         var report = RebuildReport()
         var after: UUID?
-        while true {
-            let ids = try await store.datasetStreamIDs(after: after, limit: batchSize)
-            guard let last = ids.last else { break }
-            after = last
-            let streams = try await store.readStreams(ids.map { StreamID(.dataset, $0) })
-            let current = try await store.readModelRows(ids)
-            var stale: [DatasetReadModelRows] = []
-            for id in ids {
-                let expected = try Self.expectedRows(datasetID: id, events: streams[StreamID(.dataset, id)] ?? [])
-                let differing = expected.differences(from: current[id] ?? DatasetReadModelRows(datasetID: id))
-                guard !differing.isEmpty else { continue }
-                stale.append(expected)
-                for name in differing { report.rewritten[name, default: 0] += 1 }
+        // Batches are independent (each owns its Datasets' rows): a few at once keep the store busy
+        // while the others fold, which is most of a rebuild's time on a large catalogue.
+        try await withThrowingTaskGroup(of: RebuildReport.self) { group in
+            var inFlight = 0
+            while true {
+                let ids = try await store.datasetStreamIDs(after: after, limit: batchSize)
+                guard let last = ids.last else { break }
+                after = last
+                if inFlight == jobs, let done = try await group.next() {
+                    report.add(done)
+                    inFlight -= 1
+                    progress(report)
+                }
+                group.addTask { try await rebuild(ids) }
+                inFlight += 1
             }
-            if !stale.isEmpty { try await store.replaceReadModelRows(stale) }
-            report.datasetsChecked += ids.count
-            progress(report)
+            for try await done in group {
+                report.add(done)
+                progress(report)
+            }
         }
         report.orphansDeleted = try await store.deleteReadModelRowsWithoutEvents()
         return report
+    }
+
+    private func rebuild(_ ids: [UUID]) async throws -> RebuildReport {
+        var report = RebuildReport(datasetsChecked: ids.count)
+        let streams = try await store.readStreams(ids.map { StreamID(.dataset, $0) })
+        let current = try await store.readModelRows(ids)
+        var stale: [DatasetReadModelRows] = []
+        for id in ids {
+            let expected = try Self.expectedRows(datasetID: id, events: streams[StreamID(.dataset, id)] ?? [])
+            let differing = expected.differences(from: current[id] ?? DatasetReadModelRows(datasetID: id))
+            guard !differing.isEmpty else { continue }
+            stale.append(expected)
+            for name in differing { report.rewritten[name, default: 0] += 1 }
+        }
+        // A few hundred Datasets per transaction keep each well inside the store's deadline.
+        for start in stride(from: 0, to: stale.count, by: Self.datasetsPerWrite) {
+            try await store.replaceReadModelRows(Array(stale[start..<min(start + Self.datasetsPerWrite, stale.count)]))
+        }
+        return report
+    }
+}
+
+extension RebuildReport {
+    mutating func add(_ other: RebuildReport) {
+        datasetsChecked += other.datasetsChecked
+        rewritten.merge(other.rewritten, uniquingKeysWith: +)
+        orphansDeleted += other.orphansDeleted
     }
 }
