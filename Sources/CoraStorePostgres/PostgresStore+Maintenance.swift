@@ -32,10 +32,8 @@ extension PostgresStore {
     public func replaceReadModelRows(_ rows: [DatasetReadModelRows]) async throws {
         try await bounded { [self] in
             try await client.withTransaction(logger: logger) { connection in
-                for dataset in rows {
-                    try await PostgresDatasetSummaryModel.replace(dataset.datasetID, with: dataset.summary, on: connection, logger: logger)
-                    try await PostgresDatasetGraphModel.replace(dataset, on: connection, logger: logger)
-                }
+                try await PostgresDatasetSummaryModel.replace(rows, on: connection, logger: logger)
+                try await PostgresDatasetGraphModel.replace(rows, on: connection, logger: logger)
             }
         }
     }
