@@ -34,8 +34,14 @@ public struct Endpoint: Sendable {
         let parameters = Self.parameterNames(path)
         let takesBody = method == .post
         self.init(method, path, openAPI.documenting(slice, pathParameters: parameters, body: takesBody)) { request, context, services in
-            let wire = takesBody ? try await RestInput.command(request, context, path: parameters) : try RestInput.query(request, context, path: parameters)
-            return respond(try await services.runner.run(slice, wire, identify: RestInput.identify(request, context)))
+            guard takesBody else {
+                return respond(try await services.runner.run(slice, try RestInput.query(request, context, path: parameters), identify: RestInput.identify(request, context)))
+            }
+            let wire = try await RestInput.command(request, context, path: parameters)
+            let (output, position) = try await services.runner.runCommand(slice, wire, identify: RestInput.identify(request, context))
+            var response = respond(output)
+            response.headers[.coraPosition] = String(position)
+            return response
         }
     }
 

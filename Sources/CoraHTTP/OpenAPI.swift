@@ -22,6 +22,10 @@ public struct OpenAPIOperation: Sendable {
     let alternatives: [String: JSONValue]
     /// Whether the route needs a caller (`X-Principal-Id`, or a bearer token in bearer mode).
     let authenticated: Bool
+    /// A slice's read: it takes `min_position` / `Cora-Min-Position`.
+    var readsYourWrites = false
+    /// A slice's command: its answer carries `Cora-Position`.
+    var answersPosition = false
 
     init(_ operationID: String, _ summary: String, queryParameters: [(name: String, schema: JSONValue, description: String)] = [],
          headers: [(name: String, required: Bool, schema: JSONValue, description: String)] = [], requestSchema: JSONValue? = nil,
@@ -46,6 +50,8 @@ public struct OpenAPIOperation: Sendable {
         operation.pathParameters = pathParameters
         operation.operations.insert(slice.operation)
         operation.refusals = Array(Set((body ? ["PayloadTooLarge", "UnsupportedMediaType"] : []) + slice.refusals + refusals))
+        operation.readsYourWrites = !body
+        operation.answersPosition = body
         return operation
     }
 }
@@ -78,6 +84,8 @@ enum OpenAPIDocument {
         "properties": ["jsonrpc": ["type": "string"], "id": [:], "error": ["type": "object", "required": ["code", "message"]]],
     ]
 
+    static let positionSchema: JSONValue = ["type": "integer", "minimum": 0, "maximum": 9_223_372_036_854_775_807]
+
     static let correlationHeader: JSONValue = ["description": "The request's correlation id (the client's when it sent a UUID).", "schema": Schema.uuid]
 
     private static func operation(_ op: OpenAPIOperation, bearer: Bool) -> JSONValue {
@@ -87,6 +95,14 @@ enum OpenAPIDocument {
             parameters.append(["name": "X-Principal-Id", "in": "header", "required": true, "schema": Schema.uuid, "description": "The caller's principal id."])
         }
         parameters += op.headers.map { ["name": .string($0.name), "in": "header", "required": .bool($0.required), "schema": $0.schema, "description": .string($0.description)] }
+        if op.readsYourWrites {
+            parameters += [
+                ["name": "min_position", "in": "query", "required": false, "schema": positionSchema,
+                 "description": "Read-your-writes: answer only once this position (a write's Cora-Position) is applied; 503 StoreUnavailable past a short wait."],
+                ["name": "Cora-Min-Position", "in": "header", "required": false, "schema": ["type": "string", "pattern": "^[0-9]{1,19}$"],
+                 "description": "The same as min_position, as a header."],
+            ]
+        }
         var responses: [String: JSONValue] = [:]
         for response in op.responses {
             var entry: [String: JSONValue] = ["description": .string(response.description), "headers": ["X-Correlation-Id": correlationHeader]]
@@ -96,6 +112,11 @@ enum OpenAPIDocument {
             if !content.isEmpty { entry["content"] = .object(content) }
             if response.status == 200, !op.alternatives.isEmpty || response.schema != nil {
                 entry["headers"] = ["X-Correlation-Id": correlationHeader, "ETag": ["description": "The version, or for a document a hash of it.", "schema": ["type": "string"]]]
+            }
+            if op.answersPosition, case .object(var headers)? = entry["headers"] {
+                headers["Cora-Position"] = ["description": "The position the command's last event reached (read-your-writes: pass it as min_position).",
+                                            "schema": ["type": "string", "pattern": "^[0-9]{1,19}$"]]
+                entry["headers"] = .object(headers)
             }
             responses[String(response.status)] = .object(entry)
         }

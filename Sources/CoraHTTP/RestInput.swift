@@ -11,6 +11,8 @@ extension HTTPField.Name {
     static let correlationID = Self("X-Correlation-Id")!
     static let idempotencyKey = Self("Idempotency-Key")!
     static let idempotentReplayed = Self("Idempotent-Replayed")!
+    static let coraPosition = Self("Cora-Position")!
+    static let coraMinPosition = Self("Cora-Min-Position")!
 }
 
 /// Turns a Hummingbird request into a slice's wire request. The transport's own checks, in the
@@ -31,7 +33,16 @@ enum RestInput {
     static func query(_ request: Request, _ context: CoraRequestContext, path names: [String]) throws -> WireRequest {
         var path: [String: String] = [:]
         for name in names { path[name] = context.parameters.get(name) ?? "" }
-        return WireRequest(path: path, parameters: .pairs(try queryPairs(request)))
+        let (pairs, minPosition) = try parameters(request)
+        return WireRequest(path: path, parameters: .pairs(pairs), minPosition: minPosition)
+    }
+
+    /// The query parameters without `min_position`, which every route accepts beside its own, and the
+    /// read-your-writes position from it or from the `Cora-Min-Position` header.
+    static func parameters(_ request: Request) throws -> (pairs: [(name: String, value: String)], minPosition: String?) {
+        let all = try queryPairs(request)
+        let asked = all.last { $0.name == "min_position" }?.value ?? request.headers[.coraMinPosition]
+        return (all.filter { $0.name != "min_position" }, asked)
     }
 
     /// The body bytes, refusing 413 past 1 MiB and 415 when a body comes without `application/json`.

@@ -232,6 +232,8 @@ public protocol EventStore: Sendable {
     /// Runs until cancelled, calling `wake` soon after events may have been committed here or by another
     /// process on the same database (a wake-up only: readers re-read the log, the source of truth).
     func followCommits(_ wake: @escaping @Sendable () -> Void) async throws
+    /// The highest committed position, 0 for an empty log: what a read from this store has applied.
+    func headPosition() async throws -> Int64
     /// Cheap round trip for readiness.
     func ping() async throws
     func close() async throws

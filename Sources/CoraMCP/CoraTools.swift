@@ -58,12 +58,17 @@ enum CoraTools {
         for parameter in path { input = input.addingProperty(parameter, Schema.uuid, required: true) }
         if slice.key != .none { input = input.addingProperty("idempotency_key", Schema.idempotencyKeyArgument, required: slice.key == .required) }
         let separate = Set(path + ["idempotency_key"])
-        return CoraTool(name: name, description: description, inputSchema: input, outputSchema: output, readOnly: false) { arguments, environment, identify in
+        // Every command's result also says the position it reached, for read-your-writes.
+        let withPosition = output.addingProperty("position", ["type": "integer", "minimum": 0], required: true)
+        return CoraTool(name: name, description: description, inputSchema: input, outputSchema: withPosition, readOnly: false) { arguments, environment, identify in
             let request = WireRequest(
                 path: pathParameters(path, in: arguments),
                 body: .json(.object(arguments.filter { !separate.contains($0.key) })),
                 idempotencyKey: slice.key == .none ? .absent : IdempotencyKeyInput(argument: arguments["idempotency_key"]))
-            return represent(try await environment.runner.run(slice, request, identify: identify))
+            let (result, position) = try await environment.runner.runCommand(slice, request, identify: identify)
+            guard case .object(var members) = represent(result) else { return represent(result) }
+            members["position"] = .integer(position)
+            return .object(members)
         }
     }
 

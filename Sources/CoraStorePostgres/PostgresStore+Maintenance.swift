@@ -39,7 +39,7 @@ extension PostgresStore {
     }
 
     public func deleteReadModelRowsWithoutEvents() async throws -> Int {
-        try await bounded { [self] in
+        try await bounded(within: Self.maintenanceTimeout) { [self] in
             try await client.withTransaction(logger: logger) { connection in
                 try await PostgresDatasetSummaryModel.deleteOrphans(on: connection, logger: logger)
                     .union(try await PostgresDatasetGraphModel.deleteOrphans(on: connection, logger: logger)).count

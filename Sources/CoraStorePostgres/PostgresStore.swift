@@ -22,6 +22,8 @@ public final class PostgresStore: CoraStore, Service {
     let logger: Logger
     /// No store call may hang a request: past this it answers StoreUnavailable.
     let operationTimeout: Duration
+    /// Whole-table maintenance (a rebuild's orphan sweep) reads every row: minutes on a large catalogue.
+    static let maintenanceTimeout = Duration.seconds(600)
 
     public struct InvalidURL: Error, CustomStringConvertible {
         public let description: String
@@ -139,6 +141,13 @@ public final class PostgresStore: CoraStore, Service {
         try await PostgresEventFeed.follow(client, logger: logger, wake: wake)
     }
 
+    public func headPosition() async throws -> Int64 {
+        try await bounded { [self] in
+            for try await head in try await client.query("SELECT COALESCE(MAX(position), 0) FROM events", logger: logger).decode(Int64.self) { return head }
+            return 0
+        }
+    }
+
     public func ping() async throws {
         try await bounded { [self] in _ = try await client.query("SELECT 1", logger: logger).collect() }
     }
@@ -203,8 +212,8 @@ public final class PostgresStore: CoraStore, Service {
     /// Not a task group: a group waits for every child, and a pool lease stuck on an unreachable server
     /// does not end promptly on cancellation. The caller is answered at the deadline; the abandoned
     /// operation is cancelled and finishes (or fails) on its own.
-    func bounded<T: Sendable>(_ operation: @escaping @Sendable () async throws -> T) async throws -> T {
-        let timeout = operationTimeout
+    func bounded<T: Sendable>(within limit: Duration? = nil, _ operation: @escaping @Sendable () async throws -> T) async throws -> T {
+        let timeout = limit ?? operationTimeout
         let answer = FirstAnswer<T>()
         return try await withCheckedThrowingContinuation { continuation in
             answer.wait(continuation)

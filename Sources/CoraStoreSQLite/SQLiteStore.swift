@@ -122,6 +122,10 @@ public final class SQLiteStore: CoraStore {
         }
     }
 
+    public func headPosition() async throws -> Int64 {
+        try await readOnly { Int64(try await $0.query("SELECT COALESCE(MAX(position), 0) AS head FROM events").first?.column("head")?.integer ?? 0) }
+    }
+
     public func ping() async throws {
         _ = try await readOnly { try await $0.query("SELECT 1") }
     }

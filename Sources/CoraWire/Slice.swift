@@ -1,6 +1,7 @@
 import CoraData
 import CoraKernel
 import Foundation
+import Synchronization
 
 /// Whether a slice takes an `Idempotency-Key`, and whether it must.
 public enum KeyRule: Sendable {
@@ -68,19 +69,48 @@ public struct SliceRunner: Sendable {
     }
 
     public func run<Input, Command, Output>(_ slice: Slice<Input, Command, Output>, _ input: Input, key: IdempotencyKeyInput = .absent,
-                                            identify: Identify) async throws -> Output {
+                                            minPosition: (@Sendable () throws(RequestError) -> Int64?)? = nil, identify: Identify) async throws -> Output {
+        try await run(slice, input, key: key, minPosition: minPosition, dependencies: dependencies, identify: identify)
+    }
+
+    private func run<Input, Command, Output>(_ slice: Slice<Input, Command, Output>, _ input: Input, key: IdempotencyKeyInput,
+                                             minPosition: (@Sendable () throws(RequestError) -> Int64?)?, dependencies: ServiceDependencies,
+                                             identify: Identify) async throws -> Output {
         let caller = try identify()                                    // 401 Unauthenticated
         try policy.authorize(slice.operation, for: caller)             // 403 Unauthorized
         let idempotencyKey = try slice.key.read(key)                   // 400 IdempotencyKeyMissing / InvalidIdempotencyKey
         let buildValues = try slice.shape(input)                       // 422 InvalidRequest, InvalidCursor
+        let required = try minPosition?()                              // 422 InvalidRequest (min_position)
         let command = try buildValues()                                // 400 Invalid<Value>
+        if let required { try await dependencies.waitUntilApplied(required) }  // 503 StoreUnavailable
         return try await slice.handle(dependencies, command, idempotencyKey, caller)  // 404 loads, 409 guards, 503 store
     }
 
-    /// A request on the wire: its key travels with it.
+    /// A request on the wire: its key and its read-your-writes position travel with it.
     public func run<Command, Output>(_ slice: Slice<WireRequest, Command, Output>, _ request: WireRequest, identify: Identify) async throws -> Output {
-        try await run(slice, request, key: request.idempotencyKey, identify: identify)
+        try await run(slice, request, key: request.idempotencyKey, minPosition: { () throws(RequestError) in try request.requiredPosition() }, identify: identify)
     }
+
+    /// A command on the wire, and the position its last event reached; a command that appended nothing
+    /// (a replay) answers the latest position, which includes the original's.
+    public func runCommand<Command, Output>(_ slice: Slice<WireRequest, Command, Output>, _ request: WireRequest,
+                                            identify: Identify) async throws -> (output: Output, position: Int64) {
+        let reached = AppendedPosition()
+        let output = try await run(slice, request, key: request.idempotencyKey, minPosition: { () throws(RequestError) in try request.requiredPosition() },
+                                   dependencies: dependencies.observing { reached.record($0) }, identify: identify)
+        if let position = reached.position { return (output, position) }
+        return (output, try await dependencies.store.headPosition())
+    }
+}
+
+/// The highest position one command's appends reached.
+private final class AppendedPosition: Sendable {
+    private let reached = Mutex<Int64?>(nil)
+    func record(_ events: [RecordedEvent]) {
+        guard let last = events.map(\.position).max() else { return }
+        reached.withLock { $0 = max($0 ?? last, last) }
+    }
+    var position: Int64? { reached.withLock { $0 } }
 }
 
 /// The slice table's namespace: one static member per slice, in `Slices/`.

@@ -50,12 +50,25 @@ public struct WireRequest: Sendable {
     /// `nil` when the surface sent none (queries); REST commands always carry one, empty or not.
     public var body: CommandBody?
     public var idempotencyKey: IdempotencyKeyInput
+    /// Read-your-writes (`min_position`, `Cora-Min-Position`) as the surface received it, not yet checked.
+    public var minPosition: String?
 
-    public init(path: [String: String] = [:], parameters: QueryParameters = .none, body: CommandBody? = nil, idempotencyKey: IdempotencyKeyInput = .absent) {
+    public init(path: [String: String] = [:], parameters: QueryParameters = .none, body: CommandBody? = nil, idempotencyKey: IdempotencyKeyInput = .absent,
+                minPosition: String? = nil) {
         self.path = path
         self.parameters = parameters
         self.body = body
         self.idempotencyKey = idempotencyKey
+        self.minPosition = minPosition
+    }
+
+    /// The position a read must see, or nil; 422 unless it is a whole number.
+    func requiredPosition() throws(RequestError) -> Int64? {
+        guard let text = minPosition else { return nil }
+        guard !text.isEmpty, text.utf8.count <= 19, text.utf8.allSatisfy({ (0x30...0x39).contains($0) }), let position = Int64(text) else {
+            throw .invalidRequest(field: "min_position", detail: "min_position (or Cora-Min-Position) must be a position: a whole number, 0 or more.")
+        }
+        return position
     }
 
     /// A path parameter that must be a UUID (422 otherwise, after authorization).

@@ -76,6 +76,7 @@ final class CountingStore: CoraStore {
     }
     func followCommits(_ wake: @escaping @Sendable () -> Void) async throws { try await inner.followCommits(wake) }
     func ping() async throws { try await inner.ping() }
+    func headPosition() async throws -> Int64 { try await inner.headPosition() }
     func holdings() async throws -> StoreHoldings { try await inner.holdings() }
     func insertCopiedEvents(_ events: [RecordedEvent]) async throws { try await inner.insertCopiedEvents(events) }
     func idempotencyEntries(after: IdempotencyScope?, createdSince: Timestamp, limit: Int) async throws -> [IdempotencyEntry] {

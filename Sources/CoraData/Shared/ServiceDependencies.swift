@@ -21,6 +21,22 @@ public struct ServiceDependencies: Sendable {
         self.conflictRetries = conflictRetries
     }
 
+    /// The same dependencies, also telling `observe` about every event appended through them.
+    public func observing(_ observe: @escaping @Sendable ([RecordedEvent]) -> Void) -> ServiceDependencies {
+        let told = onAppended
+        return ServiceDependencies(store: store, clock: clock, ids: ids, onAppended: { told($0); observe($0) }, conflictRetries: conflictRetries)
+    }
+
+    /// Read-your-writes: returns once the store has applied `position`, or throws `StoreError.unavailable`
+    /// after `bound` (the caller retries, or reads elsewhere).
+    public func waitUntilApplied(_ position: Int64, within bound: Duration = .seconds(1)) async throws {
+        let deadline = ContinuousClock.now + bound
+        while try await store.headPosition() < position {
+            guard ContinuousClock.now < deadline else { throw StoreError.unavailable("position \(position) not reached within \(bound)") }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+    }
+
     func metadata(_ caller: CallContext) -> EventMetadata {
         EventMetadata(actorID: caller.principal, correlationID: caller.correlationID)
     }

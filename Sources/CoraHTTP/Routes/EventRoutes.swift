@@ -26,12 +26,13 @@ extension Endpoints {
         refusals: ["TooManyStreams"]
     ).documenting(Slices.readEventStream, pathParameters: [], body: false)) { request, context, services in
         // A reconnecting browser repeats the URL and names the last event it received: that wins.
-        var pairs = try RestInput.queryPairs(request)
+        var (pairs, minPosition) = try RestInput.parameters(request)
         if let resume = request.headers[lastEventID] {
             pairs = pairs.filter { $0.name != "after" } + [("after", resume)]
         }
         // The first page before answering, so a refusal is a problem, not a stream that breaks off.
-        let first = try await services.runner.run(Slices.readEventStream, WireRequest(parameters: .pairs(pairs)), identify: RestInput.identify(request, context))
+        let first = try await services.runner.run(Slices.readEventStream, WireRequest(parameters: .pairs(pairs), minPosition: minPosition),
+                                                  identify: RestInput.identify(request, context))
         let following = try services.feed.follow()
         context.connectionClosed.whenComplete { _ in following.end() }
         let handler = ReadEventsHandler(services.runner.dependencies)
