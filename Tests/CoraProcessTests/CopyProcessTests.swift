@@ -120,7 +120,7 @@ struct CopyProcessTests {
         defer { try? FileManager.default.removeItem(at: directory) }
         let sqlite = "sqlite:" + directory.appendingPathComponent("lab.sqlite3").path
         let postgres = try await PostgresCluster.shared.freshDatabaseURL()
-        let total = 6_000
+        let total = 3_000
         let lines = (0..<total).map { n in
             CanonicalJSON.string(Fixtures.registerBody(["name": .string("scan \(n)"), "used_calibrations": [.string(SequentialIDs.id(UInt64(n % 7)).lowercased)]]))
         }
@@ -137,7 +137,7 @@ struct CopyProcessTests {
         try copy.run()
         var partial = 0
         let start = ContinuousClock.now
-        while partial < 500, copy.isRunning, ContinuousClock.now - start < .seconds(60) {
+        while partial < 300, copy.isRunning, ContinuousClock.now - start < .seconds(60) {
             // Until the copy has migrated the target, there is no table to count.
             partial = Int((try? PostgresCluster.query(postgres, "SELECT COUNT(*) FROM events")) ?? "0") ?? 0
             try await Task.sleep(for: .milliseconds(20))
@@ -205,12 +205,14 @@ struct BackupProcessTests {
                 }
             }
         }
-        try await Task.sleep(for: .seconds(1))
+        let loading = ContinuousClock.now
+        while acknowledged.withLock({ $0.count }) < 60, ContinuousClock.now - loading < .seconds(30) { try await Task.sleep(for: .milliseconds(20)) }
         let backupStarted = ContinuousClock.now
         let connection = try await SQLiteConnection.open(storage: .file(path: live))
         _ = try await connection.query("VACUUM INTO '\(backup.replacingOccurrences(of: "'", with: "''"))'")
         try await connection.close()
-        try await Task.sleep(for: .milliseconds(500))
+        let afterBackup = acknowledged.withLock { $0.count }
+        while acknowledged.withLock({ $0.count }) < afterBackup + 20, ContinuousClock.now - loading < .seconds(60) { try await Task.sleep(for: .milliseconds(20)) }
         stop.withLock { $0 = true }
         for writer in writers { try await writer.value }
         let before = acknowledged.withLock { $0.filter { $0.at < backupStarted }.map(\.id) }

@@ -22,7 +22,7 @@ struct PythonMCPClientTests {
         let line = try #require(output.split(separator: "\n").last.map(String.init))
         let seen = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
         #expect(seen?["server"] as? String == "cora")
-        #expect((seen?["tools"] as? [String])?.count == 15)
+        #expect((seen?["tools"] as? [String])?.count == 16)
         #expect(seen?["refusal"] as? String == "DatasetAlreadyPromoted")
     }
 

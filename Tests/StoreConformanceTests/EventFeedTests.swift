@@ -62,7 +62,7 @@ struct EventFeedTests {
         try await kind.withStore { store in
             let service = ServiceDependencies(store: store)
             let writers = 8, perWriter = 25
-            async let followed = follow(store, limit: 7, until: writers * perWriter)
+            async let followed = follow(store, limit: 7, until: writers * perWriter, deadline: .seconds(180))
             let ids = try await withThrowingTaskGroup(of: [UUID].self) { group in
                 for _ in 0..<writers {
                     group.addTask { var ids: [UUID] = []; for _ in 0..<perWriter { ids.append(try await service.register()) }; return ids }
@@ -76,20 +76,28 @@ struct EventFeedTests {
         }
     }
 
+    /// The wake-up latency of three commits; their median must be under a second (a single one can be
+    /// late on a machine the rest of the suite saturates, which is not the store's doing).
     @Test(arguments: StoreKind.allCases)
     func aCommitWakesAFollowerOfTheStoreWithinASecond(_ kind: StoreKind) async throws {
         try await kind.withStore { store in
             let wakes = Locked(0)
             let watching = Task { try await store.followCommits { wakes.withLock { $0 += 1 } } }
             defer { watching.cancel() }
-            try await Task.sleep(for: .milliseconds(300))
-            let before = wakes.withLock { $0 }
-            let committed = ContinuousClock.now
-            _ = try await ServiceDependencies(store: store).register()
-            while wakes.withLock({ $0 }) == before, ContinuousClock.now - committed < .seconds(2) { try await Task.sleep(for: .milliseconds(5)) }
-            let waited = ContinuousClock.now - committed
-            #expect(wakes.withLock { $0 } > before)
-            #expect(waited < .seconds(1), "woken after \(waited)")
+            // Watching has begun once the store says so (a first wake-up for whatever came before).
+            let start = ContinuousClock.now
+            while wakes.withLock({ $0 }) == 0, ContinuousClock.now - start < .seconds(10) { try await Task.sleep(for: .milliseconds(5)) }
+            #expect(wakes.withLock { $0 } > 0)
+            var delays: [Duration] = []
+            for _ in 0..<3 {
+                let before = wakes.withLock { $0 }
+                _ = try await ServiceDependencies(store: store).register()
+                let committed = ContinuousClock.now
+                while wakes.withLock({ $0 }) == before, ContinuousClock.now - committed < .seconds(10) { try await Task.sleep(for: .milliseconds(5)) }
+                #expect(wakes.withLock { $0 } > before)
+                delays.append(ContinuousClock.now - committed)
+            }
+            #expect(delays.sorted()[1] < .seconds(1), "\(delays)")
         }
     }
 }
@@ -139,6 +147,16 @@ struct PostgresEventFeedTests {
         #expect(try await store.readEvents(after: start, limit: 100, streamType: .dataset).map(\.position) == laterPositions)
     }
 
+    func readUntil(_ store: any CoraStore, count: Int, streamType: StreamType? = nil) async throws -> [RecordedEvent] {
+        let start = ContinuousClock.now
+        var read = try await store.readEvents(after: 0, limit: count, streamType: streamType)
+        while read.count < count, ContinuousClock.now - start < .seconds(20) {
+            try await Task.sleep(for: .milliseconds(20))
+            read = try await store.readEvents(after: 0, limit: count, streamType: streamType)
+        }
+        return read
+    }
+
     @Test func aRolledBackPositionIsAHoleTheFeedStepsOverOnceNoTransactionThatCouldHoldItIsRunning() async throws {
         let opened = try await StoreKind.postgres.open()
         defer { Task { try? await opened.close() } }
@@ -151,9 +169,11 @@ struct PostgresEventFeedTests {
             try await raw.query("ROLLBACK", logger: Logger(label: "test"))
         }
         let later = try await service.register()
-        let log = try await store.readEvents(after: 0, limit: 2, streamType: nil)
-        #expect(log.count == 2)
-        #expect(log.last?.stream == StreamID(.dataset, later))
+        // Transaction ids are the cluster's: a transaction in another database (another test) also holds
+        // the feed before a hole until it ends, so read until both are handed out.
+        let log = try await readUntil(store, count: 2)
+        #expect(log.map(\.stream) == [log.first?.stream, StreamID(.dataset, later)])
+        guard log.count == 2 else { return }
         #expect(log[1].position == log[0].position + 2)
 
         // While some writing transaction runs, the hole might be its: the feed stops before it, and
@@ -165,8 +185,8 @@ struct PostgresEventFeedTests {
             #expect(during == [log[0]], "\(during.map(\.position)) of \(log.map(\.position))")
             try await raw.query("COMMIT", logger: Logger(label: "test"))
         }
-        let ended = try await store.readEvents(after: 0, limit: 2, streamType: nil)
+        let ended = try await readUntil(store, count: 2)
         #expect(ended == log, "\(ended.map(\.position)) of \(log.map(\.position))")
-        #expect(try await store.readEvents(after: 0, limit: 2, streamType: .dataset) == log)
+        #expect(try await readUntil(store, count: 2, streamType: .dataset) == log)
     }
 }

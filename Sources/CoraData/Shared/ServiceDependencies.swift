@@ -29,7 +29,7 @@ public struct ServiceDependencies: Sendable {
 
     /// Read-your-writes: returns once the store has applied `position`, or throws `StoreError.unavailable`
     /// after `bound` (the caller retries, or reads elsewhere).
-    public func waitUntilApplied(_ position: Int64, within bound: Duration = .seconds(1)) async throws {
+    public func waitUntilApplied(_ position: Int64, within bound: Duration = .seconds(2)) async throws {
         let deadline = ContinuousClock.now + bound
         while try await store.headPosition() < position {
             guard ContinuousClock.now < deadline else { throw StoreError.unavailable("position \(position) not reached within \(bound)") }
