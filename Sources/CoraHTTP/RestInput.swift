@@ -37,11 +37,11 @@ enum RestInput {
         return WireRequest(path: path, parameters: .pairs(pairs), minPosition: minPosition)
     }
 
-    /// The query parameters without `min_position`, which every route accepts beside its own, and the
-    /// read-your-writes position from it or from the `Cora-Min-Position` header.
-    static func parameters(_ request: Request) throws -> (pairs: [(name: String, value: String)], minPosition: String?) {
+    /// The query parameters without `min_position`, which every route accepts beside its own, and every
+    /// read-your-writes position given there or in a `Cora-Min-Position` header.
+    static func parameters(_ request: Request) throws -> (pairs: [(name: String, value: String)], minPosition: [String]) {
         let all = try queryPairs(request)
-        let asked = all.last { $0.name == "min_position" }?.value ?? request.headers[.coraMinPosition]
+        let asked = all.filter { $0.name == "min_position" }.map(\.value) + request.headers[values: .coraMinPosition]
         return (all.filter { $0.name != "min_position" }, asked)
     }
 

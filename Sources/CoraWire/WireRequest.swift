@@ -50,11 +50,11 @@ public struct WireRequest: Sendable {
     /// `nil` when the surface sent none (queries); REST commands always carry one, empty or not.
     public var body: CommandBody?
     public var idempotencyKey: IdempotencyKeyInput
-    /// Read-your-writes (`min_position`, `Cora-Min-Position`) as the surface received it, not yet checked.
-    public var minPosition: String?
+    /// Read-your-writes (`min_position`, `Cora-Min-Position`) in every form the surface received, not yet checked.
+    public var minPosition: [String]
 
     public init(path: [String: String] = [:], parameters: QueryParameters = .none, body: CommandBody? = nil, idempotencyKey: IdempotencyKeyInput = .absent,
-                minPosition: String? = nil) {
+                minPosition: [String] = []) {
         self.path = path
         self.parameters = parameters
         self.body = body
@@ -62,13 +62,16 @@ public struct WireRequest: Sendable {
         self.minPosition = minPosition
     }
 
-    /// The position a read must see, or nil; 422 unless it is a whole number.
+    /// The position a read must see (the highest given), or nil; 422 unless every form given is a whole number.
     func requiredPosition() throws(RequestError) -> Int64? {
-        guard let text = minPosition else { return nil }
-        guard !text.isEmpty, text.utf8.count <= 19, text.utf8.allSatisfy({ (0x30...0x39).contains($0) }), let position = Int64(text) else {
-            throw .invalidRequest(field: "min_position", detail: "min_position (or Cora-Min-Position) must be a position: a whole number, 0 or more.")
+        var required: Int64?
+        for text in minPosition {
+            guard !text.isEmpty, text.utf8.count <= 19, text.utf8.allSatisfy({ (0x30...0x39).contains($0) }), let position = Int64(text) else {
+                throw .invalidRequest(field: "min_position", detail: "min_position (and Cora-Min-Position) must be a position: a whole number, 0 or more.")
+            }
+            required = max(required ?? position, position)
         }
-        return position
+        return required
     }
 
     /// A path parameter that must be a UUID (422 otherwise, after authorization).

@@ -43,6 +43,9 @@ struct ReadYourWritesTests {
             #expect(waited >= .milliseconds(1900) && waited < .seconds(6), "\(waited)")
             #expect(try await app.send(.get, "/datasets/\(id)?min_position=later").code == "InvalidRequest")
             #expect(try await app.send(.get, "/datasets/\(id)", headers: ["Cora-Min-Position": "-1"]).code == "InvalidRequest")
+            // Both forms given: each must be a position, and the higher one is waited for.
+            #expect(try await app.send(.get, "/datasets/\(id)?min_position=0", headers: ["Cora-Min-Position": "{}"]).code == "InvalidRequest")
+            #expect(try await app.send(.get, "/datasets/\(id)?min_position=0", headers: ["Cora-Min-Position": String(head + 1)]).code == "StoreUnavailable")
 
             // Waiting ends as soon as the position is applied.
             async let read = app.send(.get, "/datasets/\(id)?min_position=\(head + 1)")

@@ -1,4 +1,4 @@
-"""Schemathesis hooks for CORA: the two inputs whose validity no schema can state.
+"""Schemathesis hooks for CORA: the inputs whose validity no schema can state.
 
 - An `Idempotency-Key` is single-use per request body: reusing one with another body is refused with
   422 IdempotencyKeyReused, by design. A well-formed generated key is replaced by a fresh one, so every
@@ -12,6 +12,9 @@
   collapse before the limit is applied, which `maxItems` cannot say. A generated list longer than its
   limit only through repeats is reduced to its distinct entries; one with too many distinct entries is
   left as it is and still refused.
+- `min_position` / `Cora-Min-Position` (read-your-writes) asks for a position the store has applied; one
+  past the latest event is answered 503 StoreUnavailable after a wait, by design. A well-formed one
+  becomes 0, applied in any catalogue.
 Malformed keys, cursors and positions are left alone, so the negative cases still test the refusals.
 """
 import base64
@@ -68,3 +71,9 @@ def before_call(ctx, case, **kwargs):
     if (isinstance(position, int) and not isinstance(position, bool) and position >= 0) or (isinstance(position, str) and position.isdigit()):
         query["as_of_position"] = 0
         query.pop("as_of_time", None)
+    minimum = query.get("min_position")
+    if (isinstance(minimum, int) and not isinstance(minimum, bool) and minimum >= 0) or (isinstance(minimum, str) and minimum.isdigit()):
+        query["min_position"] = 0
+    header = headers.get("Cora-Min-Position")
+    if isinstance(header, str) and header.isdigit():
+        headers["Cora-Min-Position"] = "0"
