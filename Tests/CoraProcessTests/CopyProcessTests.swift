@@ -129,6 +129,9 @@ struct CopyProcessTests {
         let imported = try cora(["import", "--principal", Client.principal, "--log-level", "error", input.path], environment: ["CORA_DATABASE_URL": sqlite])
         #expect(imported.status == 0, "\(imported.output)")
 
+        // The target, migrated and watched on one connection pool of the test's own (a psql process per
+        // look, fifty a second, had loaded the machine enough to stall the other suites).
+        let watched = try await StoreKind.reopen(postgres)
         let copy = Process()
         copy.executableURL = ServerProcess.executable
         copy.arguments = ["copy", "--from", sqlite, "--to", postgres, "--batch-size", "100", "--log-level", "error"]
@@ -138,12 +141,12 @@ struct CopyProcessTests {
         var partial = 0
         let start = ContinuousClock.now
         while partial < 300, copy.isRunning, ContinuousClock.now - start < .seconds(60) {
-            // Until the copy has migrated the target, there is no table to count.
-            partial = Int((try? PostgresCluster.query(postgres, "SELECT COUNT(*) FROM events")) ?? "0") ?? 0
+            partial = try await watched.store.holdings().events
             try await Task.sleep(for: .milliseconds(20))
         }
         kill(copy.processIdentifier, SIGKILL)
         copy.waitUntilExit()
+        try await watched.close()
         let left = Int(try PostgresCluster.query(postgres, "SELECT COUNT(*) FROM events")) ?? 0
         #expect(left > 0 && left < total, "the copy was to be killed half way; \(left) of \(total) were there")
         // Whole batches only: a prefix of the source.

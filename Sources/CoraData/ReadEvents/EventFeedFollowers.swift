@@ -46,8 +46,6 @@ public final class EventFeedFollowers: Sendable {
         state.withLock { $0.watching?.cancel() }
     }
 
-    public var count: Int { state.withLock { $0.followers.count } }
-
     /// A new follower's wake-ups, or `Full` when `limit` are already following.
     public func follow() throws(Full) -> Following {
         let (stream, continuation) = AsyncStream<Wakeup>.makeStream(bufferingPolicy: .bufferingNewest(1))
@@ -74,15 +72,6 @@ public final class EventFeedFollowers: Sendable {
         }
         continuation.onTermination = { _ in end() }
         return Following(wakeups: stream, end: end)
-    }
-
-    /// Ends every follower (the server is shutting down).
-    public func endAll() {
-        let followers = state.withLock { state in
-            defer { state.followers.removeAll() }
-            return Array(state.followers.values)
-        }
-        for follower in followers { follower.finish() }
     }
 
     private func wakeAll() {
