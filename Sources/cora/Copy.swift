@@ -45,27 +45,25 @@ struct Copy: AsyncParsableCommand {
         let logger = bootstrapLogging(base.logLevel)
         let keysSince = Timestamp(microsecondsSinceEpoch: SystemClock().now().microsecondsSinceEpoch - base.idempotencyTTLSeconds * 1_000_000)
         let (batchSize, resume) = (batchSize, resume)
-        let started = ContinuousClock.now
-        let lastLine = Mutex((at: ContinuousClock.now, phase: CopyReport.Phase.events))
+        let pacing = ProgressPacing()
+        let phase = Mutex(CopyReport.Phase.events)
         let targetRuntime = try Runtime(target, logger: logger)
         let report = try await Runtime(source, logger: logger).withStore { sourceStore in
             try await targetRuntime.withStore { targetStore in
                 try await CopyCatalog(from: sourceStore, to: targetStore, batchSize: batchSize, resume: resume, keysCreatedSince: keysSince).run { progress in
                     // A line when a phase ends, and at most every two seconds within one.
-                    let (due, ended) = lastLine.withLock { last in
-                        let ended = last.phase != progress.phase ? last.phase : nil
-                        guard ended != nil || ContinuousClock.now - last.at > .seconds(2) else { return (false, ended) }
-                        last = (ContinuousClock.now, progress.phase)
-                        return (true, ended)
+                    let ended: CopyReport.Phase? = phase.withLock { last in
+                        defer { last = progress.phase }
+                        return last != progress.phase ? last : nil
                     }
-                    guard due else { return }
+                    guard pacing.due(force: ended != nil) else { return }
                     switch (ended, progress.phase) {
                     case (.events?, _):
-                        printLine("copied \(progress.eventsCopied) events (up to position \(progress.lastPosition)) in \(ContinuousClock.now - started) "
-                                  + "(\(Self.rate(progress.eventsCopied, since: started)) events/s)")
+                        printLine("copied \(progress.eventsCopied) events (up to position \(progress.lastPosition)) in \(pacing.elapsed) "
+                                  + "(\(pacing.rate(progress.eventsCopied)) events/s)")
                     case (_, .events):
                         printLine("… \(progress.eventsCopied) events copied (position \(progress.lastPosition) of \(progress.sourceLastPosition), "
-                                  + "\(Self.rate(progress.eventsCopied, since: started)) events/s)")
+                                  + "\(pacing.rate(progress.eventsCopied)) events/s)")
                     case (_, .idempotencyKeys): printLine("… \(progress.idempotencyRecordsCopied) idempotency keys copied")
                     case (_, .readModels): printLine("… read models: \(progress.readModels.datasetsChecked) datasets rebuilt")
                     case (_, .done): break
@@ -74,12 +72,7 @@ struct Copy: AsyncParsableCommand {
             }
         }
         if report.eventsAlreadyThere > 0 { printLine("resumed: \(report.eventsAlreadyThere) events were already on the target") }
-        printLine("done in \(ContinuousClock.now - started): \(report.eventsCopied) events, \(report.idempotencyRecordsCopied) idempotency keys, "
+        printLine("done in \(pacing.elapsed): \(report.eventsCopied) events, \(report.idempotencyRecordsCopied) idempotency keys, "
                   + "read models rebuilt for \(report.readModels.datasetsChecked) datasets")
-    }
-
-    static func rate(_ count: Int, since start: ContinuousClock.Instant) -> Int {
-        let seconds = Double((ContinuousClock.now - start).components.seconds) + Double((ContinuousClock.now - start).components.attoseconds) / 1e18
-        return seconds > 0 ? Int(Double(count) / seconds) : count
     }
 }

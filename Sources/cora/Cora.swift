@@ -131,15 +131,9 @@ struct Projections: AsyncParsableCommand {
             let batchSize = max(1, self.batchSize)
             let started = ContinuousClock.now
             let report = try await Runtime(configuration, logger: logger).withStore { store in
-                let lastLine = Mutex(ContinuousClock.now)
+                let pacing = ProgressPacing()
                 return try await RebuildReadModels(store: store, batchSize: batchSize).run { progress in
-                    // A progress line at most every two seconds, so short runs stay quiet.
-                    let due = lastLine.withLock { last in
-                        guard ContinuousClock.now - last > .seconds(2) else { return false }
-                        last = ContinuousClock.now
-                        return true
-                    }
-                    if due { printLine("… checked \(progress.datasetsChecked) datasets, \(progress.rewritten.values.reduce(0, +)) rewritten so far") }
+                    if pacing.due() { printLine("… checked \(progress.datasetsChecked) datasets, \(progress.rewritten.values.reduce(0, +)) rewritten so far") }
                 }
             }
             printLine("checked \(report.datasetsChecked) datasets in \(ContinuousClock.now - started)")
@@ -156,6 +150,29 @@ struct Projections: AsyncParsableCommand {
 /// would hold progress lines back until the command ends.
 func printLine(_ line: String) {
     FileHandle.standardOutput.write(Data((line + "\n").utf8))
+}
+
+/// The pace of a long command's progress lines: at most one every two seconds, so short runs stay quiet,
+/// unless one is asked for (a phase has ended); and the rate since the command began.
+final class ProgressPacing: Sendable {
+    let started = ContinuousClock.now
+    private let lastLine = Mutex(ContinuousClock.now)
+
+    func due(force: Bool = false) -> Bool {
+        lastLine.withLock { last in
+            guard force || ContinuousClock.now - last > .seconds(2) else { return false }
+            last = ContinuousClock.now
+            return true
+        }
+    }
+
+    var elapsed: Duration { ContinuousClock.now - started }
+
+    /// Items per second since the start.
+    func rate(_ count: Int) -> Int {
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        return seconds > 0 ? Int(Double(count) / seconds) : 0
+    }
 }
 
 func bootstrapLogging(_ level: Logger.Level) -> Logger {

@@ -71,35 +71,22 @@ struct Import: AsyncParsableCommand {
 
 /// Counts committed registrations and prints a progress line at most every two seconds.
 private final class ImportProgress: Sendable {
-    private struct State {
-        var total = 0
-        var lastLine = ContinuousClock.now
-    }
+    private let pacing = ProgressPacing()
+    private let registered = Mutex(0)
 
-    private let started = ContinuousClock.now
-    private let state = Mutex(State())
-
-    var total: Int { state.withLock { $0.total } }
+    var total: Int { registered.withLock { $0 } }
 
     func committed(_ count: Int) {
-        let line: String? = state.withLock { state in
-            state.total += count
-            guard ContinuousClock.now - state.lastLine > .seconds(2) else { return nil }
-            state.lastLine = ContinuousClock.now
-            return "… \(state.total) datasets registered, \(rate(state.total))/s"
+        let total = registered.withLock { total in
+            total += count
+            return total
         }
-        if let line { printLine(line) }
+        if pacing.due() { printLine("… \(total) datasets registered, \(pacing.rate(total))/s") }
     }
 
     func summary() -> String {
         let total = self.total
-        return "registered \(total) datasets in \(ContinuousClock.now - started) (\(rate(total))/s)"
-    }
-
-    private func rate(_ total: Int) -> Int {
-        let elapsed = ContinuousClock.now - started
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-        return seconds > 0 ? Int(Double(total) / seconds) : 0
+        return "registered \(total) datasets in \(pacing.elapsed) (\(pacing.rate(total))/s)"
     }
 }
 
