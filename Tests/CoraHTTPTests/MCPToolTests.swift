@@ -230,6 +230,8 @@ struct SurfaceEquivalenceTests {
             #expect(rest.json?["next_after"] == events.last?["position"])
             let none = try await mcp.call("read_events", ["stream_type": "Run"])
             #expect(none.structured == ["events": [], "next_after": 0])
+            // An empty page answers next_after = after, so a follower stays where it was.
+            #expect(try await app.send(.get, "/events?after=999").json == ["events": [], "next_after": 999])
             #expect(try await mcp.call("read_events", ["limit": 0]).code == "InvalidRequest")
             #expect(try await app.send(.get, "/events?limit=0").code == "InvalidRequest")
         }
