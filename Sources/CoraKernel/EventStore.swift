@@ -97,6 +97,14 @@ public struct RecordedEvent: Sendable, Equatable {
     }
 }
 
+extension RecordedEvent {
+    /// The same event at its final position (a staged append knew only a provisional one).
+    public func finalized(at position: Int64) -> RecordedEvent {
+        RecordedEvent(position: position, eventID: eventID, stream: stream, version: version, eventType: eventType, payload: payload,
+                      metadata: metadata, occurredAt: occurredAt, recordedAt: recordedAt)
+    }
+}
+
 /// Errors of the storage layer that a caller can act on. Anything else a store throws is a bug (500).
 public enum StoreError: Error, Sendable, Equatable, ProblemReportable {
     /// Another writer appended to a stream after we loaded it; the handler re-loads and re-decides.
@@ -105,6 +113,9 @@ public enum StoreError: Error, Sendable, Equatable, ProblemReportable {
     case unavailable(String)
     /// A stored row could not be read back; the database holds something this code never wrote.
     case corrupt(String)
+    /// Another request committed this idempotency key after this one read it free; the command is
+    /// re-run, and its read then finds that request's answer.
+    case idempotencyKeyTaken
 
     public var problem: Problem {
         switch self {
@@ -114,6 +125,9 @@ public enum StoreError: Error, Sendable, Equatable, ProblemReportable {
             Problem(status: 503, code: "StoreUnavailable", detail: "The event store is unavailable; retry shortly.", retryAfterSeconds: 1)
         case .corrupt:
             Problem(status: 500, code: "InternalError", detail: "An internal error occurred.")
+        case .idempotencyKeyTaken:
+            Problem(status: 409, code: "IdempotencyKeyInFlight", detail: "A request with this Idempotency-Key is still being processed; retry shortly.",
+                    retryAfterSeconds: 1)
         }
     }
 }
@@ -188,19 +202,33 @@ public protocol StoreTransaction: Sendable {
     var eventIDs: any IDGenerator { get }
     /// Loads every named stream in one round trip; a stream never written maps to `[]`.
     func load(_ streams: [StreamID]) async throws -> [StreamID: [RecordedEvent]]
+    /// `claimIdempotency` and, when the scope is claimed, `load`, in one round trip where the store can.
+    func claimIdempotency(_ scope: IdempotencyScope, requestHash: String, loading streams: [StreamID]) async throws
+        -> (IdempotencyClaim, [StreamID: [RecordedEvent]])
     /// Stores events as given and returns their positions, in order; throws
-    /// `StoreError.concurrencyConflict` when a stream already holds one of the versions.
+    /// `StoreError.concurrencyConflict` when a stream already holds one of the versions. A store that
+    /// sends its writes at commit answers provisional positions -1, -2, … (the n-th event inserted in
+    /// this transaction), which read-model rows may carry, and gives the final ones when it commits.
     func insert(_ events: [NewEvent]) async throws -> [Int64]
     /// Claims `scope` for a request with this hash until this transaction ends, or reports what holds
     /// it. A claim writes nothing: the record is written once, by `completeIdempotency` in the same
     /// transaction, so a first attempt that fails leaves no trace. Records older than the store's
-    /// retention are treated as absent.
+    /// retention are treated as absent. A store that takes the key only at commit answers `.claimed`
+    /// for a free key and refuses the commit with `StoreError.idempotencyKeyTaken` (or answers in-flight)
+    /// when another request took it meanwhile.
     func claimIdempotency(_ scope: IdempotencyScope, requestHash: String) async throws -> IdempotencyClaim
     /// Records the answer of the request that claimed `scope` in this transaction, replacing an expired record.
     func completeIdempotency(_ scope: IdempotencyScope, requestHash: String, response: StoredResponse) async throws
 }
 
 extension StoreTransaction {
+    public func claimIdempotency(_ scope: IdempotencyScope, requestHash: String, loading streams: [StreamID]) async throws
+        -> (IdempotencyClaim, [StreamID: [RecordedEvent]]) {
+        let claim = try await claimIdempotency(scope, requestHash: requestHash)
+        guard claim == .claimed else { return (claim, [:]) }
+        return (claim, try await load(streams))
+    }
+
     /// Appends events to streams whose current versions must equal `expectedVersions` (0 for a new
     /// stream): numbers them on from there, gives each an id and this moment as `recorded_at`.
     public func append(_ events: [PendingEvent], metadata: EventMetadata, expectedVersions: [StreamID: Int]) async throws -> [RecordedEvent] {

@@ -8,62 +8,24 @@ import PostgresNIO
 /// `proj_data_calibration_citations` — and the walk's reads. Their rows never change once written, so
 /// a change is an insert that ignores a row already there.
 enum PostgresDatasetGraphModel {
-    static func insert(_ row: GraphRow, on connection: PostgresConnection, logger: Logger) async throws {
-        switch row {
-        case .lineageEdge(let row): try await connection.preparedCommand(InsertLineageEdge.self, InsertLineageEdge.query(row), logger: logger)
-        case .datasetState(let row): try await connection.preparedCommand(InsertDatasetState.self, InsertDatasetState.query(row), logger: logger)
-        case .citation(let row): try await connection.preparedCommand(InsertCitation.self, InsertCitation.query(row), logger: logger)
+    /// One commit's rows as `cora_commit` reads them, by table; a row's position may be provisional.
+    static func commitRows(_ rows: [GraphRow]) -> [String: JSONValue] {
+        var lineage: [JSONValue] = [], states: [JSONValue] = [], citations: [JSONValue] = []
+        func micros(_ time: Timestamp) -> JSONValue { .integer(Int(time.microsecondsSinceEpoch)) }
+        for row in rows {
+            switch row {
+            case .lineageEdge(let edge):
+                lineage.append(["parent": .string(edge.parentID.lowercased), "created": micros(edge.childCreatedAt), "child": .string(edge.childID.lowercased),
+                                "position": .integer(Int(edge.position)), "recorded": micros(edge.recordedAt)])
+            case .datasetState(let state):
+                states.append(["id": .string(state.datasetID.lowercased), "position": .integer(Int(state.position)), "recorded": micros(state.recordedAt),
+                               "status": state.status.map { .string($0.rawValue) } ?? .null, "intent": state.intent.map { .string($0.rawValue) } ?? .null])
+            case .citation(let citation):
+                citations.append(["calibration": .string(citation.calibrationID.lowercased), "created": micros(citation.createdAt),
+                                  "id": .string(citation.datasetID.lowercased), "position": .integer(Int(citation.position)), "recorded": micros(citation.recordedAt)])
+            }
         }
-    }
-
-    enum InsertLineageEdge: FixedShapeStatement {
-        static let name = "cora.insert_lineage_edge"
-        static let sql = query(LineageEdgeRow(parentID: UUID(), childID: UUID(), childCreatedAt: Timestamp(microsecondsSinceEpoch: 0), position: 0,
-                                              recordedAt: Timestamp(microsecondsSinceEpoch: 0))).sql
-        static var otherValues: PostgresQuery {
-            query(LineageEdgeRow(parentID: UUID(), childID: UUID(), childCreatedAt: Timestamp(microsecondsSinceEpoch: 7), position: 9, recordedAt: Timestamp(microsecondsSinceEpoch: 8)))
-        }
-        static func query(_ row: LineageEdgeRow) -> PostgresQuery {
-            """
-            INSERT INTO proj_data_dataset_lineage (parent_id, child_created_at, child_id, position, recorded_at)
-            VALUES (\(row.parentID), timestamptz 'epoch' + \(row.childCreatedAt.microsecondsSinceEpoch)::int8 * interval '1 microsecond', \(row.childID),
-                    \(row.position), timestamptz 'epoch' + \(row.recordedAt.microsecondsSinceEpoch)::int8 * interval '1 microsecond')
-            ON CONFLICT DO NOTHING
-            """
-        }
-    }
-
-    enum InsertDatasetState: FixedShapeStatement {
-        static let name = "cora.insert_dataset_state"
-        static let sql = query(DatasetStateRow(datasetID: UUID(), position: 0, recordedAt: Timestamp(microsecondsSinceEpoch: 0), status: nil, intent: nil)).sql
-        static var otherValues: PostgresQuery {
-            query(DatasetStateRow(datasetID: UUID(), position: 3, recordedAt: Timestamp(microsecondsSinceEpoch: 4), status: .discarded, intent: .production))
-        }
-        static func query(_ row: DatasetStateRow) -> PostgresQuery {
-            """
-            INSERT INTO proj_data_dataset_states (dataset_id, position, recorded_at, status, intent)
-            VALUES (\(row.datasetID), \(row.position), timestamptz 'epoch' + \(row.recordedAt.microsecondsSinceEpoch)::int8 * interval '1 microsecond',
-                    \(row.status?.rawValue), \(row.intent?.rawValue))
-            ON CONFLICT DO NOTHING
-            """
-        }
-    }
-
-    enum InsertCitation: FixedShapeStatement {
-        static let name = "cora.insert_citation"
-        static let sql = query(CitationRow(calibrationID: UUID(), datasetID: UUID(), createdAt: Timestamp(microsecondsSinceEpoch: 0), position: 0,
-                                           recordedAt: Timestamp(microsecondsSinceEpoch: 0))).sql
-        static var otherValues: PostgresQuery {
-            query(CitationRow(calibrationID: UUID(), datasetID: UUID(), createdAt: Timestamp(microsecondsSinceEpoch: 5), position: 6, recordedAt: Timestamp(microsecondsSinceEpoch: 7)))
-        }
-        static func query(_ row: CitationRow) -> PostgresQuery {
-            """
-            INSERT INTO proj_data_calibration_citations (calibration_id, created_at, dataset_id, position, recorded_at)
-            VALUES (\(row.calibrationID), timestamptz 'epoch' + \(row.createdAt.microsecondsSinceEpoch)::int8 * interval '1 microsecond', \(row.datasetID),
-                    \(row.position), timestamptz 'epoch' + \(row.recordedAt.microsecondsSinceEpoch)::int8 * interval '1 microsecond')
-            ON CONFLICT DO NOTHING
-            """
-        }
+        return ["lineage": .array(lineage), "states": .array(states), "citations": .array(citations)]
     }
 
     /// Every graph row the given Datasets own (their parent edges, states, citations), added to `rows`.

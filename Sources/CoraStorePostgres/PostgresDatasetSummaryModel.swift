@@ -7,65 +7,27 @@ import PostgresNIO
 /// `proj_data_dataset_summary` on PostgreSQL (the seed's table and indexes): applying row changes, keyset
 /// pages, and the rebuild's reads and rewrites.
 enum PostgresDatasetSummaryModel {
-    static func apply(_ change: DatasetSummaryChange, on connection: PostgresConnection, logger: Logger) async throws {
-        switch change {
-        case .upsert(let row):
-            try await connection.preparedCommand(UpsertSummary.self, upsert(row), logger: logger)
-        case .setStatus(let datasetID, let status, let updatedAt):
-            try await connection.preparedCommand(SetSummaryStatus.self, SetSummaryStatus.query(datasetID, status, updatedAt), logger: logger)
-        case .touch(let datasetID, let updatedAt):
-            try await connection.preparedCommand(TouchSummary.self, TouchSummary.query(datasetID, updatedAt), logger: logger)
+    /// One commit's changes as `cora_commit` reads them: `summaries` to upsert, `updates` of status
+    /// (absent for a touch) and time.
+    static func commitRows(_ changes: [DatasetSummaryChange]) -> [String: JSONValue] {
+        var summaries: [JSONValue] = []
+        var updates: [JSONValue] = []
+        for change in changes {
+            switch change {
+            case .upsert(let row):
+                summaries.append([
+                    "id": .string(row.datasetID.lowercased), "name": .string(row.name), "uri": .string(row.uri),
+                    "run": row.producingRunID.map { .string($0.lowercased) } ?? .null, "subject": row.subjectID.map { .string($0.lowercased) } ?? .null,
+                    "status": .string(row.status.rawValue), "calibrations": .array(row.usedCalibrations.map { .string($0.lowercased) }),
+                    "created": .integer(Int(row.createdAt.microsecondsSinceEpoch)), "updated": .integer(Int(row.updatedAt.microsecondsSinceEpoch)),
+                ])
+            case .setStatus(let datasetID, let status, let updatedAt):
+                updates.append(["id": .string(datasetID.lowercased), "status": .string(status.rawValue), "updated": .integer(Int(updatedAt.microsecondsSinceEpoch))])
+            case .touch(let datasetID, let updatedAt):
+                updates.append(["id": .string(datasetID.lowercased), "status": .null, "updated": .integer(Int(updatedAt.microsecondsSinceEpoch))])
+            }
         }
-    }
-
-    enum UpsertSummary: FixedShapeStatement {
-        static let name = "cora.upsert_summary"
-        static let sql = upsert(DatasetSummaryRow(datasetID: UUID(), name: "", uri: "", producingRunID: nil, subjectID: nil, status: .registered,
-                                                  usedCalibrations: [], createdAt: Timestamp(microsecondsSinceEpoch: 0),
-                                                  updatedAt: Timestamp(microsecondsSinceEpoch: 0))).sql
-        static var otherValues: PostgresQuery {
-            upsert(DatasetSummaryRow(datasetID: UUID(), name: "n", uri: "s3://b/k", producingRunID: UUID(), subjectID: UUID(), status: .discarded,
-                                     usedCalibrations: [UUID(), UUID()], createdAt: Timestamp(microsecondsSinceEpoch: 5), updatedAt: Timestamp(microsecondsSinceEpoch: 6)))
-        }
-    }
-
-    enum SetSummaryStatus: FixedShapeStatement {
-        static let name = "cora.set_summary_status"
-        static let sql = query(UUID(), .registered, Timestamp(microsecondsSinceEpoch: 0)).sql
-        static var otherValues: PostgresQuery { query(UUID(), .discarded, Timestamp(microsecondsSinceEpoch: 9)) }
-        static func query(_ datasetID: UUID, _ status: DatasetStatus, _ updatedAt: Timestamp) -> PostgresQuery {
-            """
-            UPDATE proj_data_dataset_summary SET status = \(status.rawValue),
-                updated_at = timestamptz 'epoch' + \(updatedAt.microsecondsSinceEpoch)::int8 * interval '1 microsecond'
-            WHERE dataset_id = \(datasetID)
-            """
-        }
-    }
-
-    enum TouchSummary: FixedShapeStatement {
-        static let name = "cora.touch_summary"
-        static let sql = query(UUID(), Timestamp(microsecondsSinceEpoch: 0)).sql
-        static var otherValues: PostgresQuery { query(UUID(), Timestamp(microsecondsSinceEpoch: 9)) }
-        static func query(_ datasetID: UUID, _ updatedAt: Timestamp) -> PostgresQuery {
-            """
-            UPDATE proj_data_dataset_summary
-            SET updated_at = timestamptz 'epoch' + \(updatedAt.microsecondsSinceEpoch)::int8 * interval '1 microsecond'
-            WHERE dataset_id = \(datasetID)
-            """
-        }
-    }
-
-    /// `INSERT … ON CONFLICT`, so replaying events over the table (or a rebuild) is harmless.
-    static func upsert(_ row: DatasetSummaryRow) -> PostgresQuery {
-        """
-        INSERT INTO proj_data_dataset_summary (dataset_id, name, uri, producing_run_id, subject_id, status, used_calibrations, created_at, updated_at)
-        VALUES (\(row.datasetID), \(row.name), \(row.uri), \(row.producingRunID), \(row.subjectID), \(row.status.rawValue), \(row.usedCalibrations)::uuid[],
-                timestamptz 'epoch' + \(row.createdAt.microsecondsSinceEpoch)::int8 * interval '1 microsecond',
-                timestamptz 'epoch' + \(row.updatedAt.microsecondsSinceEpoch)::int8 * interval '1 microsecond')
-        ON CONFLICT (dataset_id) DO UPDATE SET name = excluded.name, uri = excluded.uri, producing_run_id = excluded.producing_run_id,
-            subject_id = excluded.subject_id, status = excluded.status, used_calibrations = excluded.used_calibrations,
-            created_at = excluded.created_at, updated_at = excluded.updated_at
-        """
+        return ["summaries": .array(summaries), "updates": .array(updates)]
     }
 
     static let columns = """

@@ -7,7 +7,7 @@ import PostgresNIO
 /// be visible while an earlier one is still in flight; handing out the later one would skip the earlier
 /// forever. The feed hands out only what is final:
 ///
-/// Every writer has its transaction id before it takes a position (`InsertEvent`). A read sees the rows
+/// Every writer has its transaction id before it takes a position (`cora_commit`). A read sees the rows
 /// committed before it; when the positions it sees have no hole, they are final. When they have one, a
 /// hole at g below the highest position p seen belongs to a transaction that took g before p committed,
 /// hence before the read, and had its id by then: it has aborted (a hole for good) or is still running.

@@ -46,9 +46,7 @@ extension PostgresStore {
     /// Every fixed-shape statement: its name, its prepared text, and the builder's text for other values.
     public static var fixedShapeStatements: [(name: String, sql: String, otherValues: String)] {
         let shapes: [any FixedShapeStatement.Type] = [
-            PostgresEventRows.self, InsertEvent.self, TryIdempotencyLock.self, SelectIdempotency.self, CompleteIdempotency.self,
-            PostgresDatasetSummaryModel.UpsertSummary.self, PostgresDatasetSummaryModel.SetSummaryStatus.self, PostgresDatasetSummaryModel.TouchSummary.self,
-            PostgresDatasetGraphModel.InsertLineageEdge.self, PostgresDatasetGraphModel.InsertDatasetState.self, PostgresDatasetGraphModel.InsertCitation.self,
+            PostgresEventRows.self, SelectIdempotency.self, SelectIdempotencyAndStreams.self, CommitCommand.self,
             PostgresGraphSnapshot.LatestPosition.self, PostgresGraphSnapshot.GraphLayerQuery.self, PostgresGraphSnapshot.CitingQuery.self,
         ]
         return shapes.map { ($0.name, $0.sql, $0.otherValues.sql) }

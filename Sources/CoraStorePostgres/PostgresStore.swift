@@ -111,10 +111,21 @@ public final class PostgresStore: CoraStore, Service {
 
     // MARK: EventStore
 
-    public func transaction<T: Sendable>(_ work: @escaping @Sendable (any DataTransaction) async throws -> T) async throws -> T {
+    /// A command in at most three round trips (see `PostgresTransaction`): nothing is written before the
+    /// last, which commits.
+    public func transaction<T: Sendable>(_ work: @escaping @Sendable (any DataTransaction) async throws -> (T, [RecordedEvent])) async throws -> (T, [RecordedEvent]) {
         try await bounded { [self] in
-            try await client.withTransaction(logger: logger) { connection in
-                try await work(PostgresTransaction(connection: connection, store: self))
+            try await client.withConnection { connection in
+                let transaction = PostgresTransaction(connection: connection, store: self)
+                let (result, appended): (T, [RecordedEvent])
+                do { (result, appended) = try await work(transaction) } catch { throw ThrownByWork(error: error) }
+                let positions = try await transaction.commit()
+                return (result, try appended.map { event in
+                    guard event.position < 0 else { return event }
+                    let index = Int(-event.position) - 1
+                    guard positions.indices.contains(index) else { throw StoreError.corrupt("no final position for event \(index + 1) of the commit") }
+                    return event.finalized(at: positions[index])
+                })
             }
         }
     }
@@ -235,6 +246,7 @@ public final class PostgresStore: CoraStore, Service {
     /// what it is unless its state says the server is going away; everything else out of the client (PSQL
     /// connection codes, NIO channel and socket errors: how a vanished server shows up) is unavailable.
     static func translate(_ error: any Error) -> any Error {
+        if let thrown = error as? ThrownByWork { return thrown.error is PSQLError ? translate(thrown.error) : thrown.error }
         if let transaction = error as? PostgresTransactionError {
             // What the work itself threw (a domain refusal, say) is not the database's doing.
             if let thrown = transaction.closureError { return thrown is PSQLError ? translate(thrown) : thrown }
@@ -253,6 +265,12 @@ public final class PostgresStore: CoraStore, Service {
         let connectionFailures: [PSQLError.Code] = [.connectionError, .serverClosedConnection, .clientClosedConnection, .uncleanShutdown, .poolClosed]
         return connectionFailures.contains(psql.code) ? StoreError.unavailable("\(psql.code)") : error
     }
+}
+
+/// What a command's own work threw (a domain refusal, say): not the database's doing, so it passes
+/// through `translate` as it is.
+private struct ThrownByWork: Error {
+    let error: any Error
 }
 
 /// Resumes a continuation with whichever answer arrives first; later ones are dropped.

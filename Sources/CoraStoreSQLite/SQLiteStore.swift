@@ -73,7 +73,8 @@ public final class SQLiteStore: CoraStore {
 
     // MARK: EventStore
 
-    public func transaction<T: Sendable>(_ work: @escaping @Sendable (any DataTransaction) async throws -> T) async throws -> T {
+    /// Positions are final as soon as `insert` answers: one writer takes them inside its transaction.
+    public func transaction<T: Sendable>(_ work: @escaping @Sendable (any DataTransaction) async throws -> (T, [RecordedEvent])) async throws -> (T, [RecordedEvent]) {
         try await writing { [clock, eventIDs, idempotencyRetention] connection in
             try await work(SQLiteTransaction(connection: connection, clock: clock, eventIDs: eventIDs, retention: idempotencyRetention))
         }

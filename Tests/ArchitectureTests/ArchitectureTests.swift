@@ -80,7 +80,7 @@ struct ArchitectureTests {
 
     @Test func everyFixedShapeStatementIsTheTextItsBuilderWrites() {
         let statements = PostgresStore.fixedShapeStatements
-        #expect(statements.count >= 8)
+        #expect(statements.count >= 7)
         #expect(Set(statements.map(\.name)).count == statements.count, "statement names are distinct")
         for statement in statements {
             #expect(statement.sql == statement.otherValues, "\(statement.name)")

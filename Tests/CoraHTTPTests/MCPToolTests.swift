@@ -319,7 +319,7 @@ struct MCPToolFailureTests {
             let event = PendingEvent(stream: stream, eventType: "DatasetPromoted",
                                      payload: ["dataset_id": .string(stream.id.lowercased), "reason": "x", "occurred_at": "2026-05-19T14:03:07.000000Z"],
                                      occurredAt: Timestamp(microsecondsSinceEpoch: 0))
-            _ = try await app.store.transaction { tx in
+            _ = try await app.store.appending { tx in
                 try await tx.append([event], metadata: EventMetadata(actorID: Fixtures.principal, correlationID: UUID()), expectedVersions: [stream: 0])
             }
             let handler = RecordingLogHandler()

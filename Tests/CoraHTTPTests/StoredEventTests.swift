@@ -20,7 +20,7 @@ struct StoredEventTests {
             let event = PendingEvent(stream: stream, eventType: "DatasetRegistered", payload: .object(payload),
                                      occurredAt: try #require(Timestamp(rfc3339: "2026-05-19T14:03:07.000000Z")))
             // Straight through the event store port, as an older version of the service would have written it.
-            _ = try await app.store.transaction { tx in
+            _ = try await app.store.appending { tx in
                 try await tx.append([event], metadata: EventMetadata(actorID: Fixtures.principal, correlationID: UUID()), expectedVersions: [stream: 0])
             }
             let got = try await app.send(.get, "/datasets/\(id)")

@@ -112,7 +112,7 @@ public actor PostgresCluster {
             var lastError: (any Error)?
             for _ in 0..<5 {
                 let port = freeLoopbackPort()
-                let options = "-p \(port) -k \(directory) -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300"
+                let options = "-p \(port) -k \(directory) -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300 -c shared_preload_libraries=pg_stat_statements"
                 let server = Server(baseURL: "postgres://postgres@127.0.0.1:\(port)/", bin: bin, directory: directory, options: options, asRoot: asRoot, external: false)
                 do {
                     try server.pgctl(["-o", options, "-l", directory + "/log", "-w", "-t", "60", "start"])

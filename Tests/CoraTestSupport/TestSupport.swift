@@ -140,3 +140,15 @@ public func temporaryDirectory(_ name: String) throws -> URL {
     try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
     return directory
 }
+
+extension CoraStore {
+    /// A transaction whose work appends, answered with the events at their final positions.
+    public func appending(_ work: @escaping @Sendable (any DataTransaction) async throws -> [RecordedEvent]) async throws -> [RecordedEvent] {
+        try await transaction { transaction in ((), try await work(transaction)) }.1
+    }
+
+    /// A transaction whose result carries no positions.
+    public func inTransaction<T: Sendable>(_ work: @escaping @Sendable (any DataTransaction) async throws -> T) async throws -> T {
+        try await transaction { transaction in (try await work(transaction), []) }.0
+    }
+}

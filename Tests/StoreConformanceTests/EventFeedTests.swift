@@ -102,16 +102,16 @@ struct EventFeedTests {
     }
 }
 
+/// A connection of the test's own, beside the store's pool, to hold a transaction or a lock open.
+func withRawPostgresConnection<T: Sendable>(_ url: String, _ body: @escaping @Sendable (PostgresConnection) async throws -> T) async throws -> T {
+    let client = PostgresClient(configuration: try PostgresStore.configuration(url: url))
+    let running = Task { await client.run() }
+    defer { running.cancel() }
+    return try await client.withConnection { try await body($0) }
+}
+
 @Suite("The change feed on PostgreSQL: positions taken before commit", .serialized, .enabled(if: StoreKind.allCases.contains(.postgres)))
 struct PostgresEventFeedTests {
-    /// A connection of the test's own, beside the store's pool, to hold a transaction open.
-    func withRawConnection<T: Sendable>(_ url: String, _ body: @escaping @Sendable (PostgresConnection) async throws -> T) async throws -> T {
-        let client = PostgresClient(configuration: try PostgresStore.configuration(url: url))
-        let running = Task { await client.run() }
-        defer { running.cancel() }
-        return try await client.withConnection { try await body($0) }
-    }
-
     static let insertHeldEvent: PostgresQuery = """
         INSERT INTO events (event_id, stream_type, stream_id, version, event_type, payload, metadata, correlation_id, occurred_at)
         VALUES (gen_random_uuid(), 'Subject', gen_random_uuid(), 1, 'SubjectRegistered', '{"name": "held"}',
@@ -128,7 +128,7 @@ struct PostgresEventFeedTests {
         let first = try await service.register()
         let start = try #require(try await store.readStream(StreamID(.dataset, first)).last?.position)
 
-        let (held, later) = try await withRawConnection(opened.location) { raw in
+        let (held, later) = try await withRawPostgresConnection(opened.location) { raw in
             try await raw.query("BEGIN", logger: Logger(label: "test"))
             var held: Int64 = 0
             for try await position in try await raw.query(Self.insertHeldEvent, logger: Logger(label: "test")).decode(Int64.self) { held = position }
@@ -163,7 +163,7 @@ struct PostgresEventFeedTests {
         let store = opened.store
         let service = ServiceDependencies(store: store)
         _ = try await service.register()
-        try await withRawConnection(opened.location) { raw in
+        try await withRawPostgresConnection(opened.location) { raw in
             try await raw.query("BEGIN", logger: Logger(label: "test"))
             for try await _ in try await raw.query(Self.insertHeldEvent, logger: Logger(label: "test")) {}
             try await raw.query("ROLLBACK", logger: Logger(label: "test"))
@@ -178,7 +178,7 @@ struct PostgresEventFeedTests {
 
         // While some writing transaction runs, the hole might be its: the feed stops before it, and
         // steps over it once that transaction ends.
-        try await withRawConnection(opened.location) { raw in
+        try await withRawPostgresConnection(opened.location) { raw in
             try await raw.query("BEGIN", logger: Logger(label: "test"))
             for try await _ in try await raw.query("SELECT pg_current_xact_id()", logger: Logger(label: "test")) {}
             let during = try await store.readEvents(after: 0, limit: 2, streamType: nil)

@@ -254,6 +254,7 @@ struct GraphMigrationTests {
         }
         for table in ["catalog_secrets", "catalog_login_links"] { try await first.execute("DROP TABLE \(table)") }
         try await first.execute("DROP INDEX events_stream_type_position_idx")
+        if kind == .postgres { try await first.execute("DROP FUNCTION cora_commit") }
         try await first.execute("DELETE FROM schema_migrations WHERE version >= 2")
         let reopened = try await StoreKind.reopen(location)
         let report = try await RebuildReadModels(store: reopened.store).run()

@@ -107,19 +107,37 @@ struct PostgresSpecificTests {
         }
     }
 
-    /// Several processes share one database: while one transaction holds a key (until it ends), another
-    /// asking for the same key hears in-flight at once; after the first commits, it hears the replay.
-    @Test func aKeyHeldByAnOpenTransactionIsInFlightForAnother() async throws {
-        try await withPostgres { _, store in
-            let scope = IdempotencyScope(principal: Fixtures.principal, key: "held")
-            let response = StoredResponse(status: 201, body: ["dataset_id": "x"])
-            try await store.transaction { first in
-                #expect(try await first.claimIdempotency(scope, requestHash: "h") == .claimed)
-                // A second connection from the pool, while the first transaction is still open.
-                #expect(try await store.transaction { second in try await second.claimIdempotency(scope, requestHash: "h") } == .inFlight)
-                try await first.completeIdempotency(scope, requestHash: "h", response: response)
+    /// Several processes share one database. A command takes its key in the statement that commits it,
+    /// under an advisory lock on the key: while another process's commit holds it (a raw session holds
+    /// it here), a twin request hears in-flight at once; afterwards the key is free, then replays.
+    @Test func aKeyBeingCommittedElsewhereIsInFlightForATwin() async throws {
+        try await withPostgres { opened, store in
+            let dependencies = ServiceDependencies(store: store)
+            let principal = Fixtures.caller().principal
+            try await withRawPostgresConnection(opened.location) { raw in
+                let lock = "\(principal)/held"
+                try await raw.query("SELECT pg_advisory_lock(hashtextextended(\(lock), 0))", logger: Logger(label: "test"))
+                await #expect(throws: IdempotencyError.inFlight) { _ = try await dependencies.register(key: "held") }
+                try await raw.query("SELECT pg_advisory_unlock(hashtextextended(\(lock), 0))", logger: Logger(label: "test"))
             }
-            #expect(try await store.transaction { tx in try await tx.claimIdempotency(scope, requestHash: "h") } == .replay(response))
+            let id = try await dependencies.register(key: "held")
+            #expect(try await dependencies.register(key: "held") == id)
+            #expect(try await opened.execute("SELECT COUNT(*) FROM events") == "1")
+        }
+    }
+
+    /// A request that read a key free and lost it to a twin that committed first is answered with the
+    /// twin's registration (the command is re-run and its read finds the record), never a second Dataset.
+    @Test func aKeyTakenBetweenReadAndCommitReplaysTheTwinsAnswer() async throws {
+        try await withPostgres { opened, store in
+            let twin = ServiceDependencies(store: store)
+            // The twin commits while this command is between its read and its commit.
+            let twinID = Locked<UUID?>(nil)
+            let racing = CountingStore(store) { let id = try await twin.register(key: "raced"); twinID.withLock { $0 = id } }
+            let id = try await ServiceDependencies(store: racing).register(key: "raced")
+            #expect(id == twinID.value)
+            #expect(try await opened.execute("SELECT COUNT(*) FROM events") == "1")
+            #expect(racing.transactions.value == 2, "re-run once after the key was taken")
         }
     }
 
@@ -129,20 +147,26 @@ struct PostgresSpecificTests {
         try await withPostgres { opened, store in
             let impatient = try await StoreKind.openPostgres(url: opened.location, operationTimeout: .milliseconds(300))
             defer { Task { try? await impatient.close() } }
-            let stream = StreamID(.run, UUID())
-            let event = PendingEvent(stream: stream, eventType: "RunStarted", payload: ["name": "r"], occurredAt: Timestamp(microsecondsSinceEpoch: 0))
+            let stream = StreamID(.subject, UUID())
+            let event = PendingEvent(stream: stream, eventType: "SubjectRegistered", payload: ["name": "r"], occurredAt: Timestamp(microsecondsSinceEpoch: 0))
             let metadata = EventMetadata(actorID: Fixtures.principal, correlationID: UUID())
-            try await store.transaction { holder in
-                _ = try await holder.append([event], metadata: metadata, expectedVersions: [stream: 0])
-                // The same version from another connection waits on the unique index until `holder` ends.
+            try await withRawPostgresConnection(opened.location) { raw in
+                try await raw.query("BEGIN", logger: Logger(label: "test"))
+                try await raw.query("""
+                    INSERT INTO events (event_id, stream_type, stream_id, version, event_type, payload, metadata, occurred_at)
+                    VALUES (gen_random_uuid(), 'Subject', \(stream.id), 1, 'SubjectRegistered', '{"name": "held"}',
+                            jsonb_build_object('actor_id', '\(unescaped: Fixtures.principal.description)', 'correlation_id', gen_random_uuid(), 'schema_version', 1), now())
+                    """, logger: Logger(label: "test"))
+                // The same version from the store waits on the unique index until the raw transaction ends.
                 let started = ContinuousClock.now
                 do {
-                    _ = try await impatient.store.transaction { tx in try await tx.append([event], metadata: metadata, expectedVersions: [stream: 0]) }
+                    _ = try await impatient.store.appending { tx in try await tx.append([event], metadata: metadata, expectedVersions: [stream: 0]) }
                     Issue.record("the blocked append returned")
                 } catch let error as StoreError {
                     guard case .unavailable = error else { Issue.record("\(error)"); return }
                 }
                 #expect(ContinuousClock.now - started < .seconds(2), "answered at the deadline, not when the lock was released")
+                try await raw.query("COMMIT", logger: Logger(label: "test"))
             }
             #expect(try await store.readStream(stream).count == 1)
         }
@@ -180,7 +204,7 @@ struct PostgresSpecificTests {
                 }
                 try await group.waitForAll()
             }
-            #expect(try await opened.execute("SELECT string_agg(version::text, ',' ORDER BY version) FROM schema_migrations") == "1,2,3,4")
+            #expect(try await opened.execute("SELECT string_agg(version::text, ',' ORDER BY version) FROM schema_migrations") == "1,2,3,4,5")
         }
     }
 }

@@ -15,10 +15,13 @@ final class CountingStore: CoraStore {
     /// Round trips of graph reads, one per snapshot call.
     let graphRoundTrips = Locked(0)
     let readsOneEventBehind: Bool
+    /// Runs once, in the first transaction, after its work and before it commits: a rival's moment.
+    let beforeFirstCommit = Locked<(@Sendable () async throws -> Void)?>(nil)
 
-    init(_ inner: any CoraStore, readsOneEventBehind: Bool = false) {
+    init(_ inner: any CoraStore, readsOneEventBehind: Bool = false, beforeFirstCommit: (@Sendable () async throws -> Void)? = nil) {
         self.inner = inner
         self.readsOneEventBehind = readsOneEventBehind
+        self.beforeFirstCommit.withLock { $0 = beforeFirstCommit }
     }
 
     struct CountingTransaction: DataTransaction {
@@ -42,11 +45,16 @@ final class CountingStore: CoraStore {
         }
     }
 
-    func transaction<T: Sendable>(_ work: @escaping @Sendable (any DataTransaction) async throws -> T) async throws -> T {
+    func transaction<T: Sendable>(_ work: @escaping @Sendable (any DataTransaction) async throws -> (T, [RecordedEvent])) async throws -> (T, [RecordedEvent]) {
         transactions.withLock { $0 += 1 }
         let loads = self.loads
         let behind = readsOneEventBehind
-        return try await inner.transaction { try await work(CountingTransaction(inner: $0, loads: loads, readsOneEventBehind: behind)) }
+        let rival = beforeFirstCommit.withLock { hook in defer { hook = nil }; return hook }
+        return try await inner.transaction { transaction in
+            let done = try await work(CountingTransaction(inner: transaction, loads: loads, readsOneEventBehind: behind))
+            try await rival?()
+            return done
+        }
     }
     struct CountingSnapshot: DatasetGraphSnapshot {
         let inner: any DatasetGraphSnapshot
@@ -122,6 +130,71 @@ struct RoundTripTests {
             // The Dataset, then its ten sources together.
             #expect(counting.loads.value == [1, 10])
         }
+    }
+}
+
+/// What PostgreSQL itself executed for one database, from `pg_stat_statements` (the test cluster
+/// preloads it): postgres-nio sends one statement at a time and waits for its answer, so each executed
+/// statement is one round trip. (Preparing a statement is one more, once per pooled connection.)
+struct ExecutedStatements {
+    let opened: OpenedStore
+    let databaseOID: String
+
+    init(_ opened: OpenedStore) async throws {
+        self.opened = opened
+        _ = try await opened.execute("CREATE EXTENSION IF NOT EXISTS pg_stat_statements")
+        databaseOID = try await opened.execute("SELECT oid FROM pg_database WHERE datname = current_database()")
+    }
+
+    /// Statements run for the database so far, but for this count's own and the pool's keep-alive (`SELECT 1`).
+    func count() async throws -> Int {
+        Int(try await opened.execute("""
+            SELECT COALESCE(SUM(calls), 0) FROM pg_stat_statements
+            WHERE dbid = \(databaseOID) AND query !~ '^SELECT \\$1;?$' AND query NOT LIKE '%pg_stat_statements%'
+            """)) ?? -1
+    }
+
+    /// The statements `work` made PostgreSQL execute, and what they were.
+    func during(_ work: () async throws -> Void) async throws -> Int {
+        let before = try await count()
+        try await work()
+        return try await count() - before
+    }
+}
+
+@Suite("Round trips per command on PostgreSQL", .serialized, .enabled(if: StoreKind.allCases.contains(.postgres)))
+struct PostgresRoundTripTests {
+    /// One read of the key and every stream the decision needs, then one statement that claims the key,
+    /// appends, writes every read model and commits: no BEGIN, no COMMIT, nothing per event or per row.
+    @Test func everyCommandIsAtMostThreeRoundTrips() async throws {
+        let opened = try await StoreKind.postgres.open()
+        defer { Task { try? await opened.close() } }
+        let statements = try await ExecutedStatements(opened)
+        let service = ServiceDependencies(store: opened.store)
+        let subject = try await service.registerSubject()
+        let run = try await service.startRun(subject: subject)
+        try await service.endRun(run)
+        let sources = [try await service.register(), try await service.register(), try await service.register()]
+        for source in sources { try await service.promote(source) }
+        let calibrations: [JSONValue] = [.string(UUID().lowercased), .string(UUID().lowercased), .string(UUID().lowercased)]
+        let body: [String: JSONValue] = ["derived_from": .array(sources.map { .string($0.lowercased) }), "producing_run_id": .string(run.lowercased),
+                                         "subject_id": .string(subject.lowercased), "used_calibrations": .array(calibrations)]
+
+        var id = UUID()
+        #expect(try await statements.during { id = try await service.register(body, key: "k1") } == 2, "register: read, commit")
+        #expect(try await statements.during { _ = try await service.register(body, key: "k1") } == 1, "a replay: the read")
+        #expect(try await statements.during { try await service.promote(id) } == 3, "promote: the Dataset, its sources, commit")
+        #expect(try await statements.during { try await service.demote(id) } == 2)
+        let trial = try await service.register()
+        #expect(try await statements.during { try await service.discard(trial) } == 2)
+        #expect(try await statements.during { _ = try await service.registerSubject() } == 2)
+        var started = UUID()
+        #expect(try await statements.during { started = try await service.startRun(subject: subject) } == 2)
+        #expect(try await statements.during { try await service.endRun(started) } == 2)
+        // Every read model followed, in the committing statement.
+        let rows = try await opened.store.readModelRows([id])[id]
+        #expect(rows?.summary?.usedCalibrations.count == 3 && rows?.parents.count == 3 && rows?.citations.count == 3 && rows?.states.count == 3)
+        #expect(try await opened.execute("SELECT COUNT(*) FROM events WHERE stream_id = '\(id.lowercased)'") == "3")
     }
 }
 

@@ -36,7 +36,7 @@ struct SQLiteSpecificTests {
                 group.addTask {
                     let stream = StreamID(.run, UUID())
                     do {
-                        try await store.transaction { transaction in
+                        try await store.inTransaction { transaction in
                             _ = try await transaction.append([PendingEvent(stream: stream, eventType: "RunStarted", payload: ["n": .integer(n)],
                                                                            occurredAt: Timestamp(microsecondsSinceEpoch: 1))],
                                                              metadata: metadata, expectedVersions: [stream: 0])

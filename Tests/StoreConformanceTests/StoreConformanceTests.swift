@@ -41,12 +41,12 @@ struct StoreConformanceTests {
     func appendsAndLoadsWithEnvelope(_ kind: StoreKind) async throws {
         try await kind.withStore { (store: any CoraStore) async throws in
             let a = StreamID(.run, SequentialIDs.id(1)), b = StreamID(.subject, SequentialIDs.id(2)), empty = StreamID(.dataset, SequentialIDs.id(3))
-            let first = try await store.transaction { tx in
+            let first = try await store.appending { tx in
                 try await tx.append([pending(a, "RunStarted", 1), pending(a, "RunEnded", 2)], metadata: metadata, expectedVersions: [a: 0])
             }
-            _ = try await store.transaction { tx in try await tx.append([pending(b, "SubjectRegistered", 3)], metadata: metadata, expectedVersions: [b: 0]) }
+            _ = try await store.appending { tx in try await tx.append([pending(b, "SubjectRegistered", 3)], metadata: metadata, expectedVersions: [b: 0]) }
             #expect(first.map(\.version) == [1, 2])
-            let loaded = try await store.transaction { tx in try await tx.load([a, b, empty]) }
+            let loaded = try await store.inTransaction { tx in try await tx.load([a, b, empty]) }
             #expect(loaded[empty] == [])
             #expect(loaded[a]?.map(\.version) == [1, 2])
             #expect(loaded[a] == first)
@@ -65,9 +65,9 @@ struct StoreConformanceTests {
     func appendAtAStaleVersionIsAConflict(_ kind: StoreKind) async throws {
         try await kind.withStore { (store: any CoraStore) async throws in
             let stream = StreamID(.run, SequentialIDs.id(9))
-            _ = try await store.transaction { tx in try await tx.append([pending(stream, "RunStarted", 1)], metadata: metadata, expectedVersions: [stream: 0]) }
+            _ = try await store.appending { tx in try await tx.append([pending(stream, "RunStarted", 1)], metadata: metadata, expectedVersions: [stream: 0]) }
             await #expect(throws: StoreError.concurrencyConflict(stream)) {
-                try await store.transaction { tx in try await tx.append([pending(stream, "RunStarted", 2)], metadata: metadata, expectedVersions: [stream: 0]) }
+                try await store.appending { tx in try await tx.append([pending(stream, "RunStarted", 2)], metadata: metadata, expectedVersions: [stream: 0]) }
             }
             #expect(try await store.readStream(stream).count == 1)
         }
@@ -78,7 +78,7 @@ struct StoreConformanceTests {
         try await kind.withStore { (store: any CoraStore) async throws in
             let scope = IdempotencyScope(principal: Fixtures.principal, key: "k")
             await #expect(throws: Boom.self) {
-                try await store.transaction { tx in
+                try await store.inTransaction { tx in
                     _ = try await tx.claimIdempotency(scope, requestHash: "h")
                     let command = try Fixtures.registerCommand(["used_calibrations": [.string(SequentialIDs.id(7).lowercased)]])
                     let context = RegisterDatasetContext(datasetID: SequentialIDs.id(1), now: SystemClock().now())
@@ -89,7 +89,7 @@ struct StoreConformanceTests {
             #expect(try await store.readStream(StreamID(.dataset, SequentialIDs.id(1))) == [])
             #expect(try await store.listDatasets(DatasetListFilter(), after: nil, limit: 10) == [])
             #expect(try await store.listDatasets(DatasetListFilter(usedCalibrations: [SequentialIDs.id(7)]), after: nil, limit: 10) == [])
-            #expect(try await store.transaction { tx in try await tx.claimIdempotency(scope, requestHash: "other") } == .claimed)
+            #expect(try await store.inTransaction { tx in try await tx.claimIdempotency(scope, requestHash: "other") } == .claimed)
         }
     }
 
@@ -101,26 +101,26 @@ struct StoreConformanceTests {
             let otherPrincipal = IdempotencyScope(principal: PrincipalID(SequentialIDs.id(99)), key: "key-1")
             let response = StoredResponse(status: 201, body: ["dataset_id": "x"])
             // A claim that is never completed leaves nothing: the next request may use the key.
-            #expect(try await store.transaction { tx in try await tx.claimIdempotency(scope, requestHash: "h1") } == .claimed)
-            #expect(try await store.transaction { tx in try await tx.claimIdempotency(scope, requestHash: "h2") } == .claimed)
-            try await store.transaction { tx in
+            #expect(try await store.inTransaction { tx in try await tx.claimIdempotency(scope, requestHash: "h1") } == .claimed)
+            #expect(try await store.inTransaction { tx in try await tx.claimIdempotency(scope, requestHash: "h2") } == .claimed)
+            try await store.inTransaction { tx in
                 #expect(try await tx.claimIdempotency(scope, requestHash: "h1") == .claimed)
                 try await tx.completeIdempotency(scope, requestHash: "h1", response: response)
             }
-            #expect(try await store.transaction { tx in try await tx.claimIdempotency(scope, requestHash: "h1") } == .replay(response))
-            #expect(try await store.transaction { tx in try await tx.claimIdempotency(scope, requestHash: "h2") } == .reused)
-            #expect(try await store.transaction { tx in try await tx.claimIdempotency(otherPrincipal, requestHash: "h2") } == .claimed)
+            #expect(try await store.inTransaction { tx in try await tx.claimIdempotency(scope, requestHash: "h1") } == .replay(response))
+            #expect(try await store.inTransaction { tx in try await tx.claimIdempotency(scope, requestHash: "h2") } == .reused)
+            #expect(try await store.inTransaction { tx in try await tx.claimIdempotency(otherPrincipal, requestHash: "h2") } == .claimed)
             clock.advance(seconds: 86_399)
-            #expect(try await store.transaction { tx in try await tx.claimIdempotency(scope, requestHash: "h2") } == .reused)
+            #expect(try await store.inTransaction { tx in try await tx.claimIdempotency(scope, requestHash: "h2") } == .reused)
             clock.advance(seconds: 2)
             // Expired: the key is free again, and completing replaces the old record.
             let second = StoredResponse(status: 201, body: ["dataset_id": "y"])
-            try await store.transaction { tx in
+            try await store.inTransaction { tx in
                 #expect(try await tx.claimIdempotency(scope, requestHash: "h2") == .claimed)
                 try await tx.completeIdempotency(scope, requestHash: "h2", response: second)
             }
-            #expect(try await store.transaction { tx in try await tx.claimIdempotency(scope, requestHash: "h2") } == .replay(second))
-            #expect(try await store.transaction { tx in try await tx.claimIdempotency(scope, requestHash: "h1") } == .reused)
+            #expect(try await store.inTransaction { tx in try await tx.claimIdempotency(scope, requestHash: "h2") } == .replay(second))
+            #expect(try await store.inTransaction { tx in try await tx.claimIdempotency(scope, requestHash: "h1") } == .reused)
         }
     }
 
@@ -165,13 +165,13 @@ struct StoreConformanceTests {
     func readersAreNotBlockedByAWriteInProgress(_ kind: StoreKind) async throws {
         try await kind.withStore { (store: any CoraStore) async throws in
             let stream = StreamID(.run, SequentialIDs.id(5))
-            _ = try await store.transaction { tx in try await tx.append([pending(stream, "RunStarted", 1)], metadata: metadata, expectedVersions: [stream: 0]) }
+            _ = try await store.appending { tx in try await tx.append([pending(stream, "RunStarted", 1)], metadata: metadata, expectedVersions: [stream: 0]) }
             // The writer holds its transaction open until the reader has answered (or 30 s pass): a
             // reader blocked by the writer would stall the test instead of passing by luck of timing.
             let writeStarted = AsyncStream<Void>.makeStream()
             let readDone = AsyncStream<Void>.makeStream()
             let writer = Task {
-                try await store.transaction { tx in
+                try await store.inTransaction { tx in
                     _ = try await tx.append([pending(stream, "RunEnded", 2)], metadata: metadata, expectedVersions: [stream: 1])
                     writeStarted.continuation.yield()
                     let deadline = Task { try await Task.sleep(for: .seconds(30)); readDone.continuation.finish() }

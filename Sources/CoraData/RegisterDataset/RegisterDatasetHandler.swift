@@ -7,7 +7,7 @@ public struct RegisterDatasetResult: Sendable, Equatable {
     public let replayed: Bool
 }
 
-/// idempotency → load (one round trip) → decide → append, in one transaction.
+/// idempotency and load (one round trip) → decide → append, in one transaction.
 public struct RegisterDatasetHandler: Sendable {
     let dependencies: ServiceDependencies
 
@@ -18,8 +18,9 @@ public struct RegisterDatasetHandler: Sendable {
     public func handle(_ command: RegisterDataset, key: IdempotencyKey?, caller: CallContext) async throws -> RegisterDatasetResult {
         let datasetID = dependencies.ids.next()
         let dependencies = self.dependencies
-        let (response, replayed) = try await dependencies.idempotentWrite(.registerDataset, key: key, command: command.canonical, caller: caller) { transaction in
-            let loaded = try await transaction.load(command.streams(datasetID: datasetID))
+        let (response, replayed) = try await dependencies.idempotentWrite(
+            .registerDataset, key: key, command: command.canonical, caller: caller, loading: command.streams(datasetID: datasetID)
+        ) { transaction, loaded in
             let (state, context) = try RegisterDatasetContext.folding(command, datasetID: datasetID, loaded: loaded, now: dependencies.clock.now())
             let events = try RegisterDatasetDecider.decide(command, state, context)
             let appended = try await transaction.append(events.map(DomainEvent.dataset), metadata: dependencies.metadata(caller),

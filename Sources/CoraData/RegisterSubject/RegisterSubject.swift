@@ -35,9 +35,11 @@ public struct RegisterSubjectHandler: Sendable {
     public func handle(_ command: RegisterSubject, key: IdempotencyKey?, caller: CallContext) async throws -> Created {
         let subjectID = dependencies.ids.next()
         let dependencies = self.dependencies
-        let (response, replayed) = try await dependencies.idempotentWrite(.registerSubject, key: key, command: ["name": .string(command.name.value)], caller: caller) { transaction in
-            let stream = StreamID(.subject, subjectID)
-            let state = try SubjectEvolve.fold(try await transaction.load([stream])[stream] ?? [])
+        let stream = StreamID(.subject, subjectID)
+        let (response, replayed) = try await dependencies.idempotentWrite(
+            .registerSubject, key: key, command: ["name": .string(command.name.value)], caller: caller, loading: [stream]
+        ) { transaction, loaded in
+            let state = try SubjectEvolve.fold(loaded[stream] ?? [])
             let events = try RegisterSubjectDecider.decide(command, state, RegisterSubjectContext(subjectID: subjectID, now: dependencies.clock.now()))
             let appended = try await transaction.append(events.map(DomainEvent.subject), metadata: dependencies.metadata(caller), expectedVersions: [stream: 0])
             return (StoredResponse(status: 201, body: ["subject_id": .string(subjectID.lowercased)]), appended)

@@ -11,8 +11,11 @@ public protocol DataTransaction: StoreTransaction {
 /// The store the Data module needs: the event store, its transactions, and the read models' read and
 /// maintenance sides.
 public protocol CoraStore: EventStore, DatasetSummaryReader, DatasetGraphReader, ReadModelMaintenance, CatalogSessionStore, CatalogCopying {
-    /// Runs `work` in one transaction; commits when it returns, rolls back when it throws.
-    func transaction<T: Sendable>(_ work: @escaping @Sendable (any DataTransaction) async throws -> T) async throws -> T
+    /// Runs `work` in one transaction; commits when it returns, rolls back when it throws. `work` answers
+    /// its result and the events it appended; the store answers them back with the events at their final
+    /// positions (a store that sends its writes at commit gives `insert` provisional ones, so the result
+    /// itself must not carry positions).
+    func transaction<T: Sendable>(_ work: @escaping @Sendable (any DataTransaction) async throws -> (T, [RecordedEvent])) async throws -> (T, [RecordedEvent])
 }
 
 extension DataTransaction {

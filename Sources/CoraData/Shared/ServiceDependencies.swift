@@ -50,34 +50,45 @@ public struct ServiceDependencies: Sendable {
                 let (result, appended) = try await store.transaction(work)
                 onAppended(appended)
                 return result
-            } catch let conflict as StoreError {
-                guard case .concurrencyConflict = conflict, attempt < conflictRetries else { throw conflict }
+            } catch let error as StoreError where error.isRaceLost && attempt < conflictRetries {
                 attempt += 1
             }
         }
     }
 
-    /// A command that may carry an idempotency key: claims the key, runs `work`, stores its response,
-    /// all in one transaction; a replay returns the stored response and appends nothing.
+    /// A command that may carry an idempotency key: claims the key and loads `streams` (one round trip
+    /// where the store can), runs `work` on what was loaded, stores its response, all in one
+    /// transaction; a replay returns the stored response and appends nothing.
     func idempotentWrite(
-        _ operation: OperationName, key: IdempotencyKey?, command: JSONValue, caller: CallContext,
-        _ work: @escaping @Sendable (any DataTransaction) async throws -> (StoredResponse, [RecordedEvent])
+        _ operation: OperationName, key: IdempotencyKey?, command: JSONValue, caller: CallContext, loading streams: [StreamID],
+        _ work: @escaping @Sendable (any DataTransaction, [StreamID: [RecordedEvent]]) async throws -> (StoredResponse, [RecordedEvent])
     ) async throws -> (StoredResponse, replayed: Bool) {
         guard let key else {
-            return (try await write(work), false)
+            return (try await write { transaction in try await work(transaction, try await transaction.load(streams)) }, false)
         }
         let scope = IdempotencyScope(principal: caller.principal, key: key.value)
         let hash = requestHash(operation, command)
         return try await write { transaction in
-            switch try await transaction.claimIdempotency(scope, requestHash: hash) {
+            let (claim, loaded) = try await transaction.claimIdempotency(scope, requestHash: hash, loading: streams)
+            switch claim {
             case .replay(let stored): return ((stored, true), [])
             case .inFlight: throw IdempotencyError.inFlight
             case .reused: throw IdempotencyError.reused
             case .claimed:
-                let (response, appended) = try await work(transaction)
+                let (response, appended) = try await work(transaction, loaded)
                 try await transaction.completeIdempotency(scope, requestHash: hash, response: response)
                 return ((response, false), appended)
             }
+        }
+    }
+}
+
+extension StoreError {
+    /// Another writer got in first: re-running the command re-reads and decides again.
+    var isRaceLost: Bool {
+        switch self {
+        case .concurrencyConflict, .idempotencyKeyTaken: true
+        case .unavailable, .corrupt: false
         }
     }
 }

@@ -51,10 +51,11 @@ public struct StartRunHandler: Sendable {
     public func handle(_ command: StartRun, key: IdempotencyKey?, caller: CallContext) async throws -> Created {
         let runID = dependencies.ids.next()
         let dependencies = self.dependencies
-        let (response, replayed) = try await dependencies.idempotentWrite(.startRun, key: key, command: command.canonical, caller: caller) { transaction in
-            let stream = StreamID(.run, runID)
-            let subjectStream = command.subjectID.map { StreamID(.subject, $0) }
-            let loaded = try await transaction.load([stream] + (subjectStream.map { [$0] } ?? []))
+        let stream = StreamID(.run, runID)
+        let subjectStream = command.subjectID.map { StreamID(.subject, $0) }
+        let (response, replayed) = try await dependencies.idempotentWrite(
+            .startRun, key: key, command: command.canonical, caller: caller, loading: [stream] + (subjectStream.map { [$0] } ?? [])
+        ) { transaction, loaded in
             let context = StartRunContext(runID: runID, subjectExists: subjectStream.map { !(loaded[$0] ?? []).isEmpty } ?? false, now: dependencies.clock.now())
             let events = try StartRunDecider.decide(command, try RunEvolve.fold(loaded[stream] ?? []), context)
             let appended = try await transaction.append(events.map(DomainEvent.run), metadata: dependencies.metadata(caller), expectedVersions: [stream: 0])
