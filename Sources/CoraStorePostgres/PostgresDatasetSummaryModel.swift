@@ -35,10 +35,12 @@ enum PostgresDatasetSummaryModel {
         (extract(epoch FROM s.created_at) * 1000000)::int8, (extract(epoch FROM s.updated_at) * 1000000)::int8
         """
 
-    /// One keyset page in `(created_at, dataset_id)` order. The calibration filter is `@>` so the GIN
-    /// index serves it (`= ANY` would not); the keyset predicate is a row comparison the keyset index
-    /// serves. A `derived_from` filter drives the page from the lineage index
-    /// `(parent_id, child_created_at, child_id)`, ordered like the list, so page 1,000 costs what page 1 costs.
+    /// One keyset page in `(created_at, dataset_id)` order; the keyset predicate is a row comparison the
+    /// index driving the page serves. A `derived_from` filter drives it from the lineage index
+    /// `(parent_id, child_created_at, child_id)` and a calibration filter from the citation index
+    /// `(calibration_id, created_at, dataset_id)`, both ordered like the list, so page 1,000 costs what
+    /// page 1 costs however many Datasets cite the calibration (through the GIN index, a popular one was
+    /// a bitmap of every citing row, sorted). Every id given is still checked with `@>` on the row.
     static func list(_ filter: DatasetListFilter, after: DatasetListPosition?, limit: Int) -> PostgresQuery {
         var bindings = PostgresBindings()
         var conditions: [String] = []
@@ -52,6 +54,10 @@ enum PostgresDatasetSummaryModel {
             from = "proj_data_dataset_lineage d JOIN proj_data_dataset_summary s ON s.dataset_id = d.child_id"
             order = ("d.child_created_at", "d.child_id")
             conditions.append("d.parent_id = \(parameter { $0.append(parent) })")
+        } else if let cited = filter.usedCalibrations.first {
+            from = "proj_data_calibration_citations c JOIN proj_data_dataset_summary s ON s.dataset_id = c.dataset_id"
+            order = ("c.created_at", "c.dataset_id")
+            conditions.append("c.calibration_id = \(parameter { $0.append(cited) })")
         }
         if !filter.usedCalibrations.isEmpty {
             conditions.append("s.used_calibrations @> \(parameter { $0.append(filter.usedCalibrations) })::uuid[]")
