@@ -7,9 +7,9 @@ enum Limits {
 
     static func of(_ scenario: String, store: StoreKind) -> [String] {
         switch (scenario, store) {
-        case ("register", .postgres): ["pgbench register"]
+        case ("register", .postgres): ["reference register", "pgbench register"]
         case ("register", .sqlite): [rawSQLiteRegister]
-        case ("promote", .postgres): ["pgbench promote"]
+        case ("promote", .postgres): ["reference promote", "pgbench promote"]
         case ("get", .postgres): [healthz, "pgbench get"]
         case ("lineage", .postgres): [healthz, "pgbench lineage"]
         case ("impact", .postgres): [healthz, "pgbench impact"]
@@ -45,6 +45,11 @@ enum Limits {
                                p50Milliseconds: Percentile.of(sorted, 0.5) * 1000, p99Milliseconds: Percentile.of(sorted, 0.99) * 1000,
                                p999Milliseconds: Percentile.of(sorted, 0.999) * 1000)
         }
+        if limit.hasPrefix("reference ") {
+            let script = String(limit.dropFirst("reference ".count))
+            return try Pgbench.run(name: script, files: [Paths.referenceScripts.appendingPathComponent(script + ".sql").path], database: "cora_reference",
+                                   mode: "prepared", clients: clients, seconds: seconds, reportedAs: limit)
+        }
         let script = String(limit.dropFirst("pgbench ".count))
         switch script {
         // The graph's reads run on the loaded catalogue itself (they write nothing), replaying real walks.
@@ -76,6 +81,12 @@ enum Limits {
             try BenchCluster.psql("cora_limits", "CREATE EXTENSION pg_stat_statements")
             say("filling cora_limits for pgbench (pgbench/fill.sql)…")
             try BenchCluster.psqlFile("cora_limits", Paths.pgbenchScripts.appendingPathComponent("fill.sql").path)
+            try BenchCluster.psql("postgres", "DROP DATABASE IF EXISTS cora_reference WITH (FORCE)")
+            try BenchCluster.psql("postgres", "CREATE DATABASE cora_reference")
+            say("loading cora_reference for the reference scripts (\(Paths.referenceScripts.path): schema.sql, load.sql, indexes.sql)…")
+            for file in ["schema.sql", "load.sql", "indexes.sql"] {
+                try BenchCluster.psqlFile("cora_reference", Paths.referenceScripts.appendingPathComponent(file).path)
+            }
         }
     }
 }
@@ -136,7 +147,7 @@ struct Results: Codable {
             "| scenario | clients | req/s | p50 ms | p99 ms | p99.9 ms | answers | unexpected | peak RSS MiB | limit | limit /s | ratio |",
             "|---|---:|---:|---:|---:|---:|---|---:|---:|---|---:|---:|",
         ]
-        let order = Scenarios.names + [Limits.rawSQLiteRegister] + ["register", "promote", "get", "list"].map { "pgbench " + $0 }
+        let order = Scenarios.names + [Limits.rawSQLiteRegister] + ["register", "promote"].map { "reference " + $0 } + ["register", "promote", "get", "list"].map { "pgbench " + $0 }
         for measurement in measurements.sorted(by: {
             (order.firstIndex(of: $0.scenario) ?? 99, $0.clients) < (order.firstIndex(of: $1.scenario) ?? 99, $1.clients)
         }) {

@@ -74,7 +74,7 @@ enum Pgbench {
 
     /// pgbench over `files` (each chosen with equal weight per transaction) on `database`.
     static func run(name script: String, files: [String], database: String, mode: String, variables: [String: String] = [:],
-                    clients: Int, seconds: Int) throws -> Measurement {
+                    clients: Int, seconds: Int, reportedAs: String? = nil) throws -> Measurement {
         guard !files.isEmpty else { throw ToolFailure(description: "no pgbench scripts for \(script)") }
         let text = try Spawn.run(BenchCluster.bin + "/pgbench", ["-n", "-M", mode, "-c", String(clients), "-j", String(min(2, clients)), "-T", String(seconds)]
                                  + files.flatMap { ["-f", $0] } + variables.flatMap { ["-D", "\($0.key)=\($0.value)"] } + [BenchCluster.url(database: database)])
@@ -86,7 +86,7 @@ enum Pgbench {
             throw ToolFailure(description: "unexpected pgbench output: \(text)")
         }
         let failed = Int(number(after: "number of failed transactions: ") ?? 0)
-        return Measurement(store: StoreKind.postgres.rawValue, scenario: "pgbench " + script, clients: clients, requests: Int(processed),
+        return Measurement(store: StoreKind.postgres.rawValue, scenario: reportedAs ?? "pgbench " + script, clients: clients, requests: Int(processed),
                            seconds: processed / max(tps, 1), p50Milliseconds: nil, p95Milliseconds: nil, p99Milliseconds: nil, p999Milliseconds: nil,
                            statuses: [:], unexpected: failed, serverPeakMiB: nil)
     }

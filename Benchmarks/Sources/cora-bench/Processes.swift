@@ -9,6 +9,10 @@ enum Paths {
     static let results = benchmarks.appendingPathComponent("results")
     static let wrkScripts = benchmarks.appendingPathComponent("wrk")
     static let pgbenchScripts = benchmarks.appendingPathComponent("pgbench")
+    /// The team's fixed reference scripts (`register.sql`, `promote.sql` and the schema and load they run
+    /// on), kept beside the repository and run unchanged: CORA_BENCH_REFERENCE_DIR, else ../shared/limits.
+    static let referenceScripts = ProcessInfo.processInfo.environment["CORA_BENCH_REFERENCE_DIR"].map { URL(fileURLWithPath: $0) }
+        ?? root.deletingLastPathComponent().appendingPathComponent("shared/limits")
     /// The service under test, built by `swift build -c release --product cora` at the root.
     static let cora = root.appendingPathComponent(".build/release/cora").path
 }
