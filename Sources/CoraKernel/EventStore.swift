@@ -116,12 +116,15 @@ public enum StoreError: Error, Sendable, Equatable, ProblemReportable {
     /// Another request committed this idempotency key after this one read it free; the command is
     /// re-run, and its read then finds that request's answer.
     case idempotencyKeyTaken
+    /// A read replica saw a gap in the positions it cannot prove final (only the primary can): the
+    /// feed's page is read on the primary instead.
+    case notFinalOnReplica
 
     public var problem: Problem {
         switch self {
         case .concurrencyConflict(let stream):
             Problem(status: 409, code: "ConcurrencyConflict", detail: "\(stream.type.rawValue) \(stream.id.lowercased) was changed by another request at the same time; retry.")
-        case .unavailable:
+        case .unavailable, .notFinalOnReplica:
             Problem(status: 503, code: "StoreUnavailable", detail: "The event store is unavailable; retry shortly.", retryAfterSeconds: 1)
         case .corrupt:
             Problem(status: 500, code: "InternalError", detail: "An internal error occurred.")

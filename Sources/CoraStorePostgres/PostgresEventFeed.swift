@@ -19,7 +19,8 @@ import PostgresNIO
 enum PostgresEventFeed {
     static let channel = "cora_events"
 
-    static func read(after: Int64, limit: Int, streamType: StreamType?, on connection: PostgresConnection, logger: Logger) async throws -> [RecordedEvent] {
+    static func read(after: Int64, limit: Int, streamType: StreamType?, decidesGaps: Bool, on connection: PostgresConnection,
+                     logger: Logger) async throws -> [RecordedEvent] {
         let typeFilter = streamType.map(\.rawValue)
         var firstRead: [RecordedEvent] = []
         let rows = try await connection.query("""
@@ -31,6 +32,7 @@ enum PostgresEventFeed {
         guard let highest = firstRead.last?.position,
               let firstHole = try await firstHole(after: after, upTo: highest, in: firstRead, filtered: streamType != nil, on: connection, logger: logger)
         else { return firstRead }
+        guard decidesGaps else { throw StoreError.notFinalOnReplica }
 
         var horizon: Int64 = 0
         for try await id in try await connection.query("SELECT pg_current_xact_id()::text::int8", logger: logger).decode(Int64.self) { horizon = id }

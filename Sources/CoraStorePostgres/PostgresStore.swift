@@ -22,6 +22,10 @@ public final class PostgresStore: CoraStore, Service {
     let logger: Logger
     /// No store call may hang a request: past this it answers StoreUnavailable.
     let operationTimeout: Duration
+    /// A hot standby answers reads only; the change feed there cannot take the transaction id its proof
+    /// of finality needs, so a page with a gap is refused (`StoreError.notFinalOnReplica`) for the primary to read.
+    public enum Role: Sendable { case primary, replica }
+    let role: Role
     /// Whole-table maintenance (a rebuild's orphan sweep) reads every row: minutes on a large catalogue.
     static let maintenanceTimeout = Duration.seconds(600)
 
@@ -68,8 +72,10 @@ public final class PostgresStore: CoraStore, Service {
     /// A store for the database at `url`; nothing connects until `run()` runs.
     public init(
         url: String, clock: any WallClock = SystemClock(), eventIDs: any IDGenerator = UUIDv7Generator(),
-        idempotencyRetentionSeconds: Int64 = 86_400, operationTimeout: Duration = .seconds(5), logger: Logger = Logger(label: "cora.postgres")
+        idempotencyRetentionSeconds: Int64 = 86_400, operationTimeout: Duration = .seconds(5), role: Role = .primary,
+        logger: Logger = Logger(label: "cora.postgres")
     ) throws {
+        self.role = role
         self.client = PostgresClient(configuration: try Self.configuration(url: url), backgroundLogger: logger)
         self.clock = clock
         self.eventIDs = eventIDs
@@ -143,7 +149,7 @@ public final class PostgresStore: CoraStore, Service {
     public func readEvents(after: Int64, limit: Int, streamType: StreamType?) async throws -> [RecordedEvent] {
         try await bounded { [self] in
             try await client.withConnection { connection in
-                try await PostgresEventFeed.read(after: after, limit: limit, streamType: streamType, on: connection, logger: logger)
+                try await PostgresEventFeed.read(after: after, limit: limit, streamType: streamType, decidesGaps: role == .primary, on: connection, logger: logger)
             }
         }
     }

@@ -82,8 +82,9 @@ public struct SliceRunner: Sendable {
         let buildValues = try slice.shape(input)                       // 422 InvalidRequest, InvalidCursor
         let required = try minPosition?()                              // 422 InvalidRequest (min_position)
         let command = try buildValues()                                // 400 Invalid<Value>
-        if let required { try await dependencies.waitUntilApplied(required) }  // 503 StoreUnavailable
-        return try await slice.handle(dependencies, command, idempotencyKey, caller)  // 404 loads, 409 guards, 503 store
+        var reading = dependencies
+        if let required { reading = try await dependencies.reading(atLeast: required) }  // 503 StoreUnavailable
+        return try await slice.handle(reading, command, idempotencyKey, caller)  // 404 loads, 409 guards, 503 store
     }
 
     /// A request on the wire: its key and its read-your-writes position travel with it.

@@ -9,17 +9,27 @@ import CoraWire
 import Foundation
 import Hummingbird
 import Logging
+import ServiceLifecycle
 
 /// The store a configuration names, not yet serving: PostgreSQL's pool must run as a service beside
 /// whatever uses it.
 enum ConfiguredStore {
     case sqlite(SQLiteStore)
-    case postgres(PostgresStore)
+    /// The primary, and its hot standbys with what is known of them when reads go there.
+    case postgres(PostgresStore, replicas: [PostgresStore] = [], routing: ReadReplicas? = nil)
 
     var store: any CoraStore {
         switch self {
         case .sqlite(let store): store
-        case .postgres(let store): store
+        case .postgres(let store, _, let routing): routing.map(ReplicatedStore.init) ?? store
+        }
+    }
+
+    /// The pools, and the watch over the replicas, that must run while the store is used.
+    var services: [any Service] {
+        switch self {
+        case .sqlite: []
+        case .postgres(let primary, let replicas, let routing): [primary] + replicas + (routing.map { [ReplicaWatch(replicas: $0)] } ?? [])
         }
     }
 
@@ -30,8 +40,23 @@ enum ConfiguredStore {
             return .sqlite(try await SQLiteStore.open(path: path, idempotencyRetentionSeconds: configuration.idempotencyTTLSeconds, logger: logger))
         case .postgres(let url):
             logger.info("connecting to PostgreSQL")
-            return .postgres(try PostgresStore(url: url, idempotencyRetentionSeconds: configuration.idempotencyTTLSeconds, logger: logger))
+            let primary = try PostgresStore(url: url, idempotencyRetentionSeconds: configuration.idempotencyTTLSeconds, logger: logger)
+            guard !configuration.readReplicaURLs.isEmpty else { return .postgres(primary) }
+            // A replica that does not answer within a second is not waited on: its read goes elsewhere.
+            let replicas = try configuration.readReplicaURLs.map {
+                try PostgresStore(url: $0, idempotencyRetentionSeconds: configuration.idempotencyTTLSeconds, operationTimeout: .seconds(1), role: .replica, logger: logger)
+            }
+            let names = configuration.readReplicaURLs.map(Self.nameWithoutCredentials)
+            logger.info("reads on hot standbys", metadata: ["replicas": "\(names.joined(separator: ", "))"])
+            let routing = ReadReplicas(primary: primary, replicas: zip(names, replicas).map { ReadReplicas.Replica(name: $0, store: $1) }, logger: logger)
+            return .postgres(primary, replicas: replicas, routing: routing)
         }
+    }
+
+    /// host:port/database of a PostgreSQL URL, for logs.
+    static func nameWithoutCredentials(_ url: String) -> String {
+        guard let components = URLComponents(string: url) else { return "replica" }
+        return "\(components.host ?? "?"):\(components.port ?? 5432)\(components.path)"
     }
 }
 
@@ -69,7 +94,8 @@ struct Runtime {
     /// Runs `body` with a migrated store, its PostgreSQL pool running beside it in the same task group
     /// (structured: the pool stops when the body ends or throws).
     func withStore<T: Sendable>(_ body: @escaping @Sendable (any CoraStore) async throws -> T) async throws -> T {
-        switch try await ConfiguredStore.make(configuration, logger: logger) {
+        let configured = try await ConfiguredStore.make(configuration, logger: logger)
+        switch configured {
         case .sqlite(let store):
             do {
                 let result = try await body(store)
@@ -79,12 +105,12 @@ struct Runtime {
                 try? await store.close()
                 throw error
             }
-        case .postgres(let store):
+        case .postgres(let primary, _, _):
             return try await withThrowingTaskGroup(of: T?.self) { group in
-                group.addTask { try await store.run(); return nil }
+                for service in configured.services { group.addTask { try await service.run(); return nil } }
                 group.addTask {
-                    try await store.migrate()
-                    return try await body(store)
+                    try await primary.migrate()
+                    return try await body(configured.store)
                 }
                 defer { group.cancelAll() }
                 while let next = try await group.next() {
@@ -107,9 +133,9 @@ struct Runtime {
             router: CoraRouter.build(services: services, logger: logger),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "cora"),
             logger: logger)
-        if case .postgres(let store) = configured {
-            application.addServices(store)
-            application.beforeServerStarts { try await store.migrate() }
+        if case .postgres(let primary, _, _) = configured {
+            application.addServices(configured.services)
+            application.beforeServerStarts { try await primary.migrate() }
         }
         application.beforeServerStarts { [configuration, logger] in
             let secrets = try await catalog.load(from: configured.store)
@@ -122,5 +148,13 @@ struct Runtime {
             FileHandle.standardOutput.write(Data(line.utf8))
         }
         return application
+    }
+}
+
+/// Keeps looking at the read replicas' heads while the server runs.
+struct ReplicaWatch: Service {
+    let replicas: ReadReplicas
+    func run() async throws {
+        try? await cancelWhenGracefulShutdown { try await replicas.watch() }
     }
 }

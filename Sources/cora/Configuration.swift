@@ -68,6 +68,10 @@ struct ServerSettings: ParsableArguments {
     @Option(name: .long, help: "MCP HTTP sessions kept at once per process (env CORA_MCP_MAX_SESSIONS; default 1000)")
     var mcpMaxSessions: Int?
 
+    @Option(name: .customLong("database-read-url"),
+            help: "A PostgreSQL hot standby for reads; repeat for several (env CORA_DATABASE_READ_URL, comma-separated; default: none, every read on the primary)")
+    var databaseReadURLs: [String] = []
+
     @Option(name: .long, help: "GET /events/stream connections served at once per process (env CORA_FEED_MAX_STREAMS; default 100)")
     var feedMaxStreams: Int?
 
@@ -114,6 +118,8 @@ struct Configuration: Equatable {
     var mcpSessionIdleSeconds = 1800
     var mcpMaxSessions = 1000
     var feedMaxStreams = 100
+    /// Hot standbys of the PostgreSQL primary that serve reads.
+    var readReplicaURLs: [String] = []
     var exports = ExportSettings()
     /// Bearer mode's settings; nil in header mode.
     var bearer: BearerSettings?
@@ -165,6 +171,18 @@ struct Configuration: Equatable {
         configuration.mcpMaxSessions = try integer(server?.mcpMaxSessions, "CORA_MCP_MAX_SESSIONS", minimum: 1) ?? configuration.mcpMaxSessions
         configuration.feedMaxStreams = try integer(server?.feedMaxStreams, "CORA_FEED_MAX_STREAMS", minimum: 1) ?? configuration.feedMaxStreams
         if let server {
+            let readURLs = server.databaseReadURLs.isEmpty
+                ? (value(nil, "CORA_DATABASE_READ_URL") ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+                : server.databaseReadURLs
+            for url in readURLs {
+                guard case .postgres = try DatabaseLocation(url: url) else {
+                    throw ConfigurationError(description: "CORA_DATABASE_READ_URL names PostgreSQL hot standbys (postgres://…); got '\(url)'")
+                }
+            }
+            if !readURLs.isEmpty, case .sqlite = configuration.database {
+                throw ConfigurationError(description: "CORA_DATABASE_READ_URL needs a PostgreSQL primary in CORA_DATABASE_URL: replicas are PostgreSQL streaming replication")
+            }
+            configuration.readReplicaURLs = readURLs
             configuration.bearer = try bearerSettings(server, value: value)
             if let principal = value(server.uiPrincipal, "CORA_UI_PRINCIPAL") {
                 guard let uuid = UUID(strict: principal) else { throw ConfigurationError(description: "CORA_UI_PRINCIPAL must be a UUID; got '\(principal)'") }

@@ -57,6 +57,13 @@ public actor PostgresCluster {
         }
     }
 
+    /// A fresh primary with a hot standby streaming from it, for a test of read replicas (not the shared
+    /// cluster: a base backup copies every database in it).
+    public static func streamingPair() throws -> StreamingPair {
+        let primary = try Server.launch()
+        return StreamingPair(primary: primary, standby: try Server.launchStandby(of: primary))
+    }
+
     /// Stops the server (fast shutdown) as an outage would; `restartServer` brings it back on the same port.
     public func stopServer() throws {
         try start().pgctl(["-m", "fast", "stop"])
@@ -109,6 +116,22 @@ public actor PostgresCluster {
             let skeleton = Server(baseURL: "", bin: bin, directory: directory, options: "", asRoot: asRoot, external: false)
             let initdb = skeleton.command("initdb", ["-D", skeleton.data, "-U", "postgres", "--auth=trust", "--no-sync", "-E", "UTF8", "--locale=C"])
             try runTool(initdb.0, initdb.1)
+            return try start(bin: bin, directory: directory, asRoot: asRoot)
+        }
+
+        /// A hot standby of `primary` (`pg_basebackup -R`: it streams from the primary and answers reads).
+        static func launchStandby(of primary: Server) throws -> Server {
+            let directory = FileManager.default.temporaryDirectory.appendingPathComponent("cora-pg-standby-\(UUID().uuidString)").path
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            if primary.asRoot { try runTool("/bin/chown", ["-R", "postgres", directory]) }
+            let skeleton = Server(baseURL: "", bin: primary.bin, directory: directory, options: "", asRoot: primary.asRoot, external: false)
+            let backup = skeleton.command("pg_basebackup", ["-D", skeleton.data, "-d", primary.baseURL + "postgres", "-R", "-X", "stream", "-c", "fast"])
+            try runTool(backup.0, backup.1)
+            return try start(bin: primary.bin, directory: directory, asRoot: primary.asRoot)
+        }
+
+        /// Starts the cluster in `directory` on a free loopback port (a few tries: a port may be taken meanwhile).
+        private static func start(bin: URL, directory: String, asRoot: Bool) throws -> Server {
             var lastError: (any Error)?
             for _ in 0..<5 {
                 let port = freeLoopbackPort()
@@ -189,4 +212,27 @@ public func runTool(_ executable: String, _ arguments: [String], environment ext
         throw PostgresCluster.ClusterError(message: "\(executable) \(arguments.joined(separator: " ")) failed (\(exitCode)): \(text)")
     }
     return text
+}
+
+/// A primary and a hot standby of it, started by the tests.
+public struct StreamingPair: Sendable {
+    let primary: PostgresCluster.Server
+    let standby: PostgresCluster.Server
+
+    /// A database created on the primary and, once replayed, readable on the standby.
+    public func createDatabase(_ name: String) throws -> (primary: String, standby: String) {
+        try PostgresCluster.runPsql(primary.baseURL, "CREATE DATABASE \(name)")
+        return (primary.baseURL + name, standby.baseURL + name)
+    }
+
+    /// Stops the standby at once, as a crash or a pulled cable would.
+    public func stopStandby() throws { try standby.pgctl(["-m", "immediate", "stop"]) }
+    public func stopPrimary() throws { try primary.pgctl(["-m", "fast", "stop"]) }
+    public func startPrimary() throws {
+        try primary.pgctl(["-o", primary.options, "-l", primary.directory + "/log", "-w", "-t", "60", "start"])
+    }
+
+    /// Holds the standby's replay (it keeps receiving WAL and answering reads, and falls behind).
+    public func pauseReplay() throws { _ = try PostgresCluster.query(standby.baseURL + "postgres", "SELECT pg_wal_replay_pause()") }
+    public func resumeReplay() throws { _ = try PostgresCluster.query(standby.baseURL + "postgres", "SELECT pg_wal_replay_resume()") }
 }

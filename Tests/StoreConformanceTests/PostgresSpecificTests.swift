@@ -94,11 +94,15 @@ struct PostgresSpecificTests {
             for position in [nil, after] {
                 // A page of a rare and of a frequent calibration alike: a range of the citation index in list
                 // order, no scan and no sort.
-                for cited in [[rare], [common], [common, rare]] {
-                    let filtered = try await store.explainList(DatasetListFilter(usedCalibrations: cited), after: position, limit: 51)
+                for cited in [rare, common] {
+                    let filtered = try await store.explainList(DatasetListFilter(usedCalibrations: [cited]), after: position, limit: 51)
                     #expect(filtered.contains("\"Index Name\": \"proj_data_calibration_citations_pkey\""), "\(filtered)")
                     #expect(!filtered.contains("Seq Scan") && !filtered.contains("\"Node Type\": \"Sort\""), "\(filtered)")
                 }
+                // Several ids: the planner may instead take the few rows citing all of them from the GIN index
+                // and sort those; either way nothing is scanned.
+                let both = try await store.explainList(DatasetListFilter(usedCalibrations: [common, rare]), after: position, limit: 51)
+                #expect(!both.contains("Seq Scan"), "\(both)")
                 let page = try await store.explainList(DatasetListFilter(), after: position, limit: 51)
                 #expect(page.contains("\"Index Name\": \"proj_data_dataset_summary_keyset_idx\""), "\(page)")
                 #expect(!page.contains("\"Node Type\": \"Sort\""), "no sort of the table: \(page)")

@@ -15,7 +15,23 @@ public protocol CoraStore: EventStore, DatasetSummaryReader, DatasetGraphReader,
     /// its result and the events it appended; the store answers them back with the events at their final
     /// positions (a store that sends its writes at commit gives `insert` provisional ones, so the result
     /// itself must not carry positions).
+    /// The store to read from for a caller who has seen `position` (read-your-writes): this one once it
+    /// has applied it, or a replica that has. Throws `StoreError.unavailable` when none gets there soon.
+    func reading(atLeast position: Int64) async throws -> any CoraStore
     func transaction<T: Sendable>(_ work: @escaping @Sendable (any DataTransaction) async throws -> (T, [RecordedEvent])) async throws -> (T, [RecordedEvent])
+}
+
+extension CoraStore {
+    /// Waits up to two seconds for this store to apply `position`, looking every 20 ms.
+    public func reading(atLeast position: Int64) async throws -> any CoraStore {
+        let bound = Duration.seconds(2)
+        let deadline = ContinuousClock.now + bound
+        while try await headPosition() < position {
+            guard ContinuousClock.now < deadline else { throw StoreError.unavailable("position \(position) not reached within \(bound)") }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        return self
+    }
 }
 
 extension DataTransaction {

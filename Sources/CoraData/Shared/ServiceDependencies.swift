@@ -27,14 +27,10 @@ public struct ServiceDependencies: Sendable {
         return ServiceDependencies(store: store, clock: clock, ids: ids, onAppended: { told($0); observe($0) }, conflictRetries: conflictRetries)
     }
 
-    /// Read-your-writes: returns once the store has applied `position`, or throws `StoreError.unavailable`
-    /// after `bound` (the caller retries, or reads elsewhere).
-    public func waitUntilApplied(_ position: Int64, within bound: Duration = .seconds(2)) async throws {
-        let deadline = ContinuousClock.now + bound
-        while try await store.headPosition() < position {
-            guard ContinuousClock.now < deadline else { throw StoreError.unavailable("position \(position) not reached within \(bound)") }
-            try await Task.sleep(for: .milliseconds(20))
-        }
+    /// Read-your-writes: the same dependencies on a store that has applied `position` (see
+    /// `CoraStore.reading(atLeast:)`).
+    public func reading(atLeast position: Int64) async throws -> ServiceDependencies {
+        ServiceDependencies(store: try await store.reading(atLeast: position), clock: clock, ids: ids, onAppended: onAppended, conflictRetries: conflictRetries)
     }
 
     func metadata(_ caller: CallContext) -> EventMetadata {
@@ -88,7 +84,7 @@ extension StoreError {
     var isRaceLost: Bool {
         switch self {
         case .concurrencyConflict, .idempotencyKeyTaken: true
-        case .unavailable, .corrupt: false
+        case .unavailable, .corrupt, .notFinalOnReplica: false
         }
     }
 }
