@@ -270,6 +270,23 @@ public protocol EventStore: Sendable {
     func close() async throws
 }
 
+extension EventStore {
+    /// Other processes on the same database commit without telling this one, so the log's last position
+    /// is looked at every 100 ms: one index lookup. (A PostgreSQL NOTIFY per commit, the other way,
+    /// serialises every writing transaction's commit on the notification queue's lock: it halved the
+    /// store's register throughput in pgbench here.)
+    public func followCommits(_ wake: @escaping @Sendable () -> Void) async throws {
+        var seen: Int64?
+        while true {
+            let head = try await headPosition()
+            // The first look wakes too: whatever was committed before watching began.
+            if head != seen { wake() }
+            seen = head
+            try await Task.sleep(for: .milliseconds(100))
+        }
+    }
+}
+
 /// What a store found under an idempotency scope; both stores judge it with the same rule.
 public struct IdempotencyRecord: Sendable {
     public let requestHash: String

@@ -17,8 +17,6 @@ import PostgresNIO
 /// positions below the first hole. (A snapshot's list of running ids is not enough on its own: ids at
 /// or above its xmax may be running without being listed.)
 enum PostgresEventFeed {
-    static let channel = "cora_events"
-
     static func read(after: Int64, limit: Int, streamType: StreamType?, decidesGaps: Bool, on connection: PostgresConnection,
                      logger: Logger) async throws -> [RecordedEvent] {
         let typeFilter = streamType.map(\.rawValue)
@@ -63,28 +61,5 @@ enum PostgresEventFeed {
             """, logger: logger)
         for try await found in holes.decode(Int64?.self) { hole = found }
         return hole
-    }
-
-    /// Wakes on every commit that wrote events, from any process; the listening connection is leased
-    /// from the pool for as long as this runs, and re-established after a failure.
-    static func follow(_ client: PostgresClient, logger: Logger, wake: @escaping @Sendable () -> Void) async throws {
-        while true {
-            try Task.checkCancellation()
-            do {
-                try await client.withConnection { connection in
-                    try await connection.listen(on: channel) { notifications in
-                        // Whatever committed while nobody listened.
-                        wake()
-                        for try await _ in notifications { wake() }
-                    }
-                }
-            } catch is CancellationError {
-                throw CancellationError()
-            } catch {
-                if Task.isCancelled { throw CancellationError() }
-                logger.warning("change feed listener lost; retrying", metadata: ["error": "\(String(reflecting: error))"])
-                try await Task.sleep(for: .seconds(1))
-            }
-        }
     }
 }

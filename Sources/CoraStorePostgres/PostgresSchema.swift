@@ -213,7 +213,6 @@ enum PostgresSchema {
                     RAISE EXCEPTION 'stream % % was appended to since it was read', lost_type, lost_id
                         USING ERRCODE = 'CR409', DETAIL = lost_type, HINT = lost_id::text;
                 END IF;
-                PERFORM pg_notify('\(PostgresEventFeed.channel)', '');
             END IF;
             -- A commit's summary changes come upserts first (a registration), then status and touch changes
             -- of Datasets registered before: the order a command produces them in.

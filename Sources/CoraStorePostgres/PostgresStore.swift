@@ -154,10 +154,6 @@ public final class PostgresStore: CoraStore, Service {
         }
     }
 
-    public func followCommits(_ wake: @escaping @Sendable () -> Void) async throws {
-        try await PostgresEventFeed.follow(client, logger: logger, wake: wake)
-    }
-
     public func headPosition() async throws -> Int64 {
         try await bounded { [self] in
             for try await head in try await client.query("SELECT COALESCE(MAX(position), 0) FROM events", logger: logger).decode(Int64.self) { return head }

@@ -111,19 +111,6 @@ public final class SQLiteStore: CoraStore {
         return try await readOnly { [sql, binds] in try await $0.query(sql, binds).map(SQLiteEventRows.decode) }
     }
 
-    /// Other processes on the same file (`cora mcp`, a second server) commit without telling this one, so
-    /// the log's last position is looked at every 100 ms: one index lookup.
-    public func followCommits(_ wake: @escaping @Sendable () -> Void) async throws {
-        var seen: Int64?
-        while true {
-            let head = try await headPosition()
-            // The first look wakes too: whatever was committed before watching began.
-            if head != seen { wake() }
-            seen = head
-            try await Task.sleep(for: .milliseconds(100))
-        }
-    }
-
     public func headPosition() async throws -> Int64 {
         try await readOnly { Int64(try await $0.query("SELECT COALESCE(MAX(position), 0) AS head FROM events").first?.column("head")?.integer ?? 0) }
     }
