@@ -114,7 +114,7 @@ struct EventFeedProcessTests {
             let reply = try await client.register()
             let acknowledged = ContinuousClock.now
             #expect(reply.status == 201)
-            let frames = try await stream.waitFor(n, timeout: .seconds(5))
+            let frames = try await stream.waitFor(n, timeout: .seconds(10))
             let frame = try #require(frames.count == n ? frames.last : nil, "frame \(n) never came")
             #expect(frame.event == "DatasetRegistered")
             #expect(frame.data["stream_id"] == reply.json?["dataset_id"])
@@ -122,7 +122,7 @@ struct EventFeedProcessTests {
         }
         // The median, and every one within a few seconds: a single late frame on a machine the rest of the
         // suite saturates is the machine's, not the feed's.
-        #expect(delays.sorted()[2] < .seconds(1) && delays.allSatisfy { $0 < .seconds(5) }, "\(delays)")
+        #expect(delays.sorted()[2] < .seconds(1) && delays.allSatisfy { $0 < .seconds(10) }, "\(delays)")
         let streamed = stream.frames.withLock { $0 }
         #expect(streamed.map(\.id) == streamed.compactMap(\.data.position))
         #expect(try await pagedFeed(client, limit: 2) == streamed.map(\.data))
@@ -139,14 +139,17 @@ struct EventFeedProcessTests {
         let refused = try await client.call(.GET, "/events/stream")
         #expect(refused.json?["code"] == "TooManyStreams")
         resumed.close()
+        // A stream learns that its client left when a write to it fails: after a commit or two (made here
+        // while waiting), or at the keep-alives every 15 s.
         let start = ContinuousClock.now
         var reopened = try await EventStreamReader(port: server.port, query: "?after=\(streamed[3].id)")
-        while reopened.status == 503, ContinuousClock.now - start < .seconds(20) {
-            try await Task.sleep(for: .milliseconds(200))
+        while reopened.status == 503, ContinuousClock.now - start < .seconds(30) {
+            #expect(try await client.register().status == 201)
+            try await Task.sleep(for: .milliseconds(500))
             reopened = try await EventStreamReader(port: server.port, query: "?after=\(streamed[3].id)")
         }
         #expect(reopened.status == 200)
-        #expect(try await reopened.waitFor(1).map(\.id) == [streamed[4].id])
+        #expect(try await reopened.waitFor(1).prefix(1).map(\.id) == [streamed[4].id])
         reopened.close()
 
         // An idle stream carries a comment every 15 s.
