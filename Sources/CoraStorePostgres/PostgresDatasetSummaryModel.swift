@@ -40,7 +40,7 @@ enum PostgresDatasetSummaryModel {
     /// `(parent_id, child_created_at, child_id)` and a calibration filter from the citation index
     /// `(calibration_id, created_at, dataset_id)`, both ordered like the list, so page 1,000 costs what
     /// page 1 costs however many Datasets cite the calibration (through the GIN index, a popular one was
-    /// a bitmap of every citing row, sorted). Every id given is still checked with `@>` on the row.
+    /// a bitmap of every citing row, sorted). Any further ids are checked with `@>` on the row.
     static func list(_ filter: DatasetListFilter, after: DatasetListPosition?, limit: Int) -> PostgresQuery {
         var bindings = PostgresBindings()
         var conditions: [String] = []
@@ -59,8 +59,11 @@ enum PostgresDatasetSummaryModel {
             order = ("c.created_at", "c.dataset_id")
             conditions.append("c.calibration_id = \(parameter { $0.append(cited) })")
         }
-        if !filter.usedCalibrations.isEmpty {
-            conditions.append("s.used_calibrations @> \(parameter { $0.append(filter.usedCalibrations) })::uuid[]")
+        // The id driving the page from the citation index needs no second check; a `@>` on it too made the
+        // planner misjudge how many rows pass and start a parallel worker for a 50-row page (7 ms, not 0.6).
+        let contained = filter.derivedFrom == nil ? Array(filter.usedCalibrations.dropFirst()) : filter.usedCalibrations
+        if !contained.isEmpty {
+            conditions.append("s.used_calibrations @> \(parameter { $0.append(contained) })::uuid[]")
         }
         if let status = filter.status { conditions.append("s.status = \(parameter { $0.append(status.rawValue) })") }
         if let runID = filter.producingRunID { conditions.append("s.producing_run_id = \(parameter { $0.append(runID) })") }
