@@ -6,7 +6,7 @@ struct CoraBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "cora-bench",
         abstract: "Load the CORA Data service with wrk and compare it with the machine's own limits.",
-        subcommands: [Load.self, Run.self, Report.self, Stop.self])
+        subcommands: [Load.self, Grow.self, Run.self, Report.self, Stop.self])
 }
 
 struct StoreOption: ParsableArguments {
@@ -55,6 +55,31 @@ struct Load: AsyncParsableCommand {
             try BenchCluster.psql("cora", "VACUUM (ANALYZE)")
         }
         try Limits.prepare(kind)
+    }
+}
+
+struct Grow: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Register N more synthetic raw datasets into the loaded catalogue (for growth curves); fixtures and limits stay.")
+
+    @OptionGroup var store: StoreOption
+
+    @Option(name: .long, help: "Datasets to add")
+    var datasets = 2_000_000
+
+    @Option(name: .long, help: "Batches in flight (cora import --jobs)")
+    var jobs = 2
+
+    func run() async throws {
+        let kind = try store.kind()
+        let started = Date()
+        let tag = "grown-\(Int(started.timeIntervalSince1970))"
+        say("registering \(datasets) more datasets into \(kind.databaseURL)")
+        try Workload.importLines(kind, jobs: jobs, name: tag, count: datasets) { number, generator in
+            Workload.registrationBody(tag: "\(tag)-\(number)", using: &generator)
+        }
+        say(String(format: "grown in %.0f s", Date().timeIntervalSince(started)))
+        if kind == .postgres { try BenchCluster.psql("cora", "VACUUM (ANALYZE)") }
     }
 }
 
