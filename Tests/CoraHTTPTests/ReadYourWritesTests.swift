@@ -47,11 +47,24 @@ struct ReadYourWritesTests {
             #expect(try await app.send(.get, "/datasets/\(id)?min_position=0", headers: ["Cora-Min-Position": "{}"]).code == "InvalidRequest")
             #expect(try await app.send(.get, "/datasets/\(id)?min_position=0", headers: ["Cora-Min-Position": String(head + 1)]).code == "StoreUnavailable")
 
-            // Waiting ends as soon as the position is applied.
-            async let read = app.send(.get, "/datasets/\(id)?min_position=\(head + 1)")
-            try await Task.sleep(for: .milliseconds(50))
-            _ = try await app.register()
-            #expect(try await read.status == 200)
+            // Waiting ends as soon as the position is applied: a read waiting for the next position is
+            // answered by the register that reaches it, if that register commits within the wait bound (on
+            // a machine the rest of the suite saturates one may not: then it is tried again).
+            var answered = false
+            for _ in 0..<3 where !answered {
+                let next = try await app.store.headPosition() + 1
+                async let read = app.send(.get, "/datasets/\(id)?min_position=\(next)")
+                try await Task.sleep(for: .milliseconds(50))
+                let writing = ContinuousClock.now
+                _ = try await app.register()
+                let wrote = ContinuousClock.now - writing
+                let status = try await read.status
+                if wrote < .milliseconds(1500) {
+                    #expect(status == 200, "the register took \(wrote)")
+                    answered = true
+                }
+            }
+            #expect(answered, "no register committed within 1.5 s")
 
             // MCP commands say their position too.
             let mcp = try await MCPSession.open(app)
