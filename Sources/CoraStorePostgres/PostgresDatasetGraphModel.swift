@@ -53,44 +53,13 @@ enum PostgresDatasetGraphModel {
         }
     }
 
-    /// Replaces these Datasets' graph rows with the given ones: per table one delete and one insert of
-    /// every row as arrays, so a rebuild batch costs six statements, not one per row. (An array cannot
-    /// carry a NULL element here: an absent value travels as '' and becomes NULL again.)
-    static func replace(_ datasets: [DatasetReadModelRows], on connection: PostgresConnection, logger: Logger) async throws {
-        let ids = datasets.map(\.datasetID)
+    /// Deletes these Datasets' graph rows (their parent edges, states, citations); a rebuild writes them
+    /// again, as a commit does.
+    static func delete(_ ids: [UUID], on connection: PostgresConnection, logger: Logger) async throws {
         try await connection.query("DELETE FROM proj_data_dataset_lineage WHERE child_id = ANY(\(ids)::uuid[])", logger: logger)
         try await connection.query("DELETE FROM proj_data_dataset_states WHERE dataset_id = ANY(\(ids)::uuid[])", logger: logger)
         try await connection.query("DELETE FROM proj_data_calibration_citations WHERE dataset_id = ANY(\(ids)::uuid[])", logger: logger)
-        let edges = datasets.flatMap(\.parents), states = datasets.flatMap(\.states), citations = datasets.flatMap(\.citations)
-        if !edges.isEmpty {
-            try await connection.query("""
-                INSERT INTO proj_data_dataset_lineage (parent_id, child_created_at, child_id, position, recorded_at)
-                SELECT r.parent, \(unescaped: epoch("r.created")), r.child, r.position, \(unescaped: epoch("r.recorded"))
-                FROM unnest(\(edges.map(\.parentID))::uuid[], \(edges.map(\.childCreatedAt.microsecondsSinceEpoch))::int8[], \(edges.map(\.childID))::uuid[],
-                            \(edges.map(\.position))::int8[], \(edges.map(\.recordedAt.microsecondsSinceEpoch))::int8[]) AS r(parent, created, child, position, recorded)
-                """, logger: logger)
-        }
-        if !states.isEmpty {
-            try await connection.query("""
-                INSERT INTO proj_data_dataset_states (dataset_id, position, recorded_at, status, intent)
-                SELECT r.id, r.position, \(unescaped: epoch("r.recorded")), NULLIF(r.status, ''), NULLIF(r.intent, '')
-                FROM unnest(\(states.map(\.datasetID))::uuid[], \(states.map(\.position))::int8[], \(states.map(\.recordedAt.microsecondsSinceEpoch))::int8[],
-                            \(states.map { $0.status?.rawValue ?? "" })::text[], \(states.map { $0.intent?.rawValue ?? "" })::text[])
-                     AS r(id, position, recorded, status, intent)
-                """, logger: logger)
-        }
-        if !citations.isEmpty {
-            try await connection.query("""
-                INSERT INTO proj_data_calibration_citations (calibration_id, created_at, dataset_id, position, recorded_at)
-                SELECT r.calibration, \(unescaped: epoch("r.created")), r.id, r.position, \(unescaped: epoch("r.recorded"))
-                FROM unnest(\(citations.map(\.calibrationID))::uuid[], \(citations.map(\.createdAt.microsecondsSinceEpoch))::int8[], \(citations.map(\.datasetID))::uuid[],
-                            \(citations.map(\.position))::int8[], \(citations.map(\.recordedAt.microsecondsSinceEpoch))::int8[]) AS r(calibration, created, id, position, recorded)
-                """, logger: logger)
-        }
     }
-
-    /// A `timestamptz` from integer microseconds, exactly.
-    static func epoch(_ micros: String) -> String { "timestamptz 'epoch' + \(micros) * interval '1 microsecond'" }
 
     static func deleteOrphans(on connection: PostgresConnection, logger: Logger) async throws -> Set<UUID> {
         var ids = Set<UUID>()

@@ -98,23 +98,9 @@ enum PostgresDatasetSummaryModel {
         return result
     }
 
-    /// Replaces one Dataset's row with `row` (none when nil).
-    /// Replaces these Datasets' rows with the given ones (none for a Dataset without a summary) in two statements.
-    static func replace(_ datasets: [DatasetReadModelRows], on connection: PostgresConnection, logger: Logger) async throws {
-        try await connection.query("DELETE FROM proj_data_dataset_summary WHERE dataset_id = ANY(\(datasets.map(\.datasetID))::uuid[])", logger: logger)
-        let rows = datasets.compactMap(\.summary)
-        guard !rows.isEmpty else { return }
-        // unnest flattens a two-dimensional array, so each row's calibrations travel as one array literal.
-        let calibrations = rows.map { "{" + $0.usedCalibrations.map(\.lowercased).joined(separator: ",") + "}" }
-        try await connection.query("""
-            INSERT INTO proj_data_dataset_summary (dataset_id, name, uri, producing_run_id, subject_id, status, used_calibrations, created_at, updated_at)
-            SELECT r.id, r.name, r.uri, NULLIF(r.run, '')::uuid, NULLIF(r.subject, '')::uuid, r.status, r.calibrations::uuid[], \(unescaped: PostgresDatasetGraphModel.epoch("r.created")),
-                   \(unescaped: PostgresDatasetGraphModel.epoch("r.updated"))
-            FROM unnest(\(rows.map(\.datasetID))::uuid[], \(rows.map(\.name))::text[], \(rows.map(\.uri))::text[], \(rows.map { $0.producingRunID?.lowercased ?? "" })::text[],
-                        \(rows.map { $0.subjectID?.lowercased ?? "" })::text[], \(rows.map(\.status.rawValue))::text[], \(calibrations)::text[],
-                        \(rows.map(\.createdAt.microsecondsSinceEpoch))::int8[], \(rows.map(\.updatedAt.microsecondsSinceEpoch))::int8[])
-                 AS r(id, name, uri, run, subject, status, calibrations, created, updated)
-            """, logger: logger)
+    /// Deletes these Datasets' rows (a rebuild writes them again, as a commit does).
+    static func delete(_ ids: [UUID], on connection: PostgresConnection, logger: Logger) async throws {
+        try await connection.query("DELETE FROM proj_data_dataset_summary WHERE dataset_id = ANY(\(ids)::uuid[])", logger: logger)
     }
 
     /// Deletes rows whose Dataset has no events; returns the Dataset ids they belonged to.

@@ -32,8 +32,16 @@ extension PostgresStore {
     public func replaceReadModelRows(_ rows: [DatasetReadModelRows]) async throws {
         try await bounded { [self] in
             try await client.withTransaction(logger: logger) { connection in
-                try await PostgresDatasetSummaryModel.replace(rows, on: connection, logger: logger)
-                try await PostgresDatasetGraphModel.replace(rows, on: connection, logger: logger)
+                let ids = rows.map(\.datasetID)
+                try await PostgresDatasetSummaryModel.delete(ids, on: connection, logger: logger)
+                try await PostgresDatasetGraphModel.delete(ids, on: connection, logger: logger)
+                // Written again the way a command's commit writes them: one statement, and one place that
+                // turns rows into SQL (`cora_commit` with no key and no events writes read models only).
+                let changes = rows.flatMap { dataset in
+                    (dataset.summary.map { [ReadModelChange.datasetSummary(.upsert($0))] } ?? []) + dataset.graphRows.map(ReadModelChange.graph)
+                }
+                let write = CommitCommand.query([], readModels: PostgresTransaction.readModelDocument(changes), completion: nil, now: 0, expiredBefore: 0)
+                try await connection.preparedCommand(CommitCommand.self, write, logger: logger)
             }
         }
     }
