@@ -70,13 +70,20 @@ public final class PostgresStore: CoraStore, Service {
     }
 
     /// A store for the database at `url`; nothing connects until `run()` runs.
+    ///
+    /// `keepsPoolOpen` opens every connection of the pool when it starts and keeps them open, as a
+    /// long-running server wants: besides sparing a connection set-up in the tail, PostgresNIO arms an
+    /// idle-timeout timer (two child tasks and a Dispatch timer) each time a connection above the pool's
+    /// minimum is released, that is after every query; a full minimum arms none.
     public init(
         url: String, clock: any WallClock = SystemClock(), eventIDs: any IDGenerator = UUIDv7Generator(),
         idempotencyRetentionSeconds: Int64 = 86_400, operationTimeout: Duration = .seconds(5), role: Role = .primary,
-        logger: Logger = Logger(label: "cora.postgres")
+        keepsPoolOpen: Bool = false, logger: Logger = Logger(label: "cora.postgres")
     ) throws {
         self.role = role
-        self.client = PostgresClient(configuration: try Self.configuration(url: url), backgroundLogger: logger)
+        var configuration = try Self.configuration(url: url)
+        if keepsPoolOpen { configuration.options.minimumConnections = configuration.options.maximumConnections }
+        self.client = PostgresClient(configuration: configuration, backgroundLogger: logger)
         self.clock = clock
         self.eventIDs = eventIDs
         self.retention = idempotencyRetentionSeconds * 1_000_000

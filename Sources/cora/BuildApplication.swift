@@ -40,11 +40,11 @@ enum ConfiguredStore {
             return .sqlite(try await SQLiteStore.open(path: path, idempotencyRetentionSeconds: configuration.idempotencyTTLSeconds, logger: logger))
         case .postgres(let url):
             logger.info("connecting to PostgreSQL")
-            let primary = try PostgresStore(url: url, idempotencyRetentionSeconds: configuration.idempotencyTTLSeconds, logger: logger)
+            let primary = try PostgresStore(url: url, idempotencyRetentionSeconds: configuration.idempotencyTTLSeconds, keepsPoolOpen: true, logger: logger)
             guard !configuration.readReplicaURLs.isEmpty else { return .postgres(primary) }
             // A replica that does not answer within a second is not waited on: its read goes elsewhere.
             let replicas = try configuration.readReplicaURLs.map {
-                try PostgresStore(url: $0, idempotencyRetentionSeconds: configuration.idempotencyTTLSeconds, operationTimeout: .seconds(1), role: .replica, logger: logger)
+                try PostgresStore(url: $0, idempotencyRetentionSeconds: configuration.idempotencyTTLSeconds, operationTimeout: .seconds(1), role: .replica, keepsPoolOpen: true, logger: logger)
             }
             let names = configuration.readReplicaURLs.map(Self.nameWithoutCredentials)
             logger.info("reads on hot standbys", metadata: ["replicas": "\(names.joined(separator: ", "))"])

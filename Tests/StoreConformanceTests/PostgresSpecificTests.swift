@@ -220,6 +220,31 @@ struct PostgresSpecificTests {
     }
 }
 
+@Suite("PostgreSQL connection pool", .enabled(if: StoreKind.allCases.contains(.postgres)))
+struct PostgresPoolTests {
+    /// The connections to the store's database other than the counting one.
+    func openConnections(_ url: String) throws -> Int {
+        Int(try PostgresCluster.query(url, "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()")) ?? -1
+    }
+
+    @Test func aServersPoolOpensEveryConnectionAtStartAndOtherPoolsConnectOnDemand() async throws {
+        for keepsPoolOpen in [true, false] {
+            let url = try await PostgresCluster.shared.freshDatabaseURL()
+            let store = try PostgresStore(url: url + "?pool_size=3", keepsPoolOpen: keepsPoolOpen)
+            let running = Task { try await store.run() }
+            defer { running.cancel() }
+            var seen = try openConnections(url)
+            // The open pool is given up to five seconds to connect; the on-demand one is watched for one.
+            for _ in 0..<(keepsPoolOpen ? 50 : 10) where seen < 3 {
+                try await Task.sleep(for: .milliseconds(100))
+                seen = try openConnections(url)
+            }
+            // Without any query having run: three open for a server's pool, none for an on-demand one.
+            #expect(seen == (keepsPoolOpen ? 3 : 0), "keepsPoolOpen \(keepsPoolOpen)")
+        }
+    }
+}
+
 @Suite("PostgreSQL URL")
 struct PostgresURLTests {
     @Test func poolSizeComesFromTheURLOrDefaultsToTen() throws {
