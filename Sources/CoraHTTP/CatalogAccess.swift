@@ -65,7 +65,7 @@ public final class CatalogAccess: Sendable {
     func principal(cookies header: String?) -> PrincipalID? {
         guard let header, let key = loaded.withLock({ $0?.sessionKey }) else { return nil }
         for pair in header.split(separator: ";") {
-            let parts = pair.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+            let parts = pair.split(separator: "=", maxSplits: 1).map(\.trimmingOptionalWhitespace)
             guard parts.count == 2, parts[0] == Self.cookieName, let bytes = Self.bytes(base64URL: parts[1]), bytes.count == 56 else { continue }
             let body = Array(bytes[0..<24])
             // Compared in constant time: a forger learns nothing from how long a wrong MAC takes.

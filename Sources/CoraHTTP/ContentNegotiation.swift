@@ -18,9 +18,9 @@ struct NotAcceptable: Error, ProblemReportable {
 /// Accept parser.
 enum ContentNegotiation {
     static func choose(_ offers: [String], accept header: String?) throws -> String {
-        guard let header, !header.trimmingCharacters(in: .whitespaces).isEmpty else { return offers[0] }
+        guard let header, !header.trimmingOptionalWhitespace.isEmpty else { return offers[0] }
         let ranges = header.split(separator: ",").compactMap { item -> (type: String, subtype: String, quality: Double)? in
-            let parts = item.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }
+            let parts = item.split(separator: ";").map(\.trimmingOptionalWhitespace)
             let range = parts[0].lowercased().split(separator: "/", omittingEmptySubsequences: false)
             guard range.count == 2, !range[0].isEmpty, !range[1].isEmpty else { return nil }
             var quality = 1.0

@@ -71,7 +71,7 @@ enum RestInput {
 
     static func caller(principalHeader header: String?, correlationID: UUID) throws(RequestError) -> CallContext {
         guard let header else { throw .unauthenticated("The X-Principal-Id header is required.") }
-        guard let principal = UUID(strict: header.trimmingCharacters(in: .whitespaces)) else {
+        guard let principal = UUID(strict: header.trimmingOptionalWhitespace) else {
             throw .unauthenticated("The X-Principal-Id header must be a UUID.")
         }
         return CallContext(principal: PrincipalID(principal), correlationID: correlationID)
@@ -79,7 +79,7 @@ enum RestInput {
 
     /// `application/json`, any case, optionally with parameters.
     static func isJSON(_ contentType: String) -> Bool {
-        (contentType.split(separator: ";", maxSplits: 1, omittingEmptySubsequences: false).first ?? "").trimmingCharacters(in: .whitespaces).lowercased() == "application/json"
+        (contentType.split(separator: ";", maxSplits: 1, omittingEmptySubsequences: false).first ?? "").trimmingOptionalWhitespace.lowercased() == "application/json"
     }
 
     /// Query parameters in order, percent-decoded; repeated names kept (used_calibrations).

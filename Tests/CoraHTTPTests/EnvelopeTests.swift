@@ -12,6 +12,9 @@ struct EnvelopeTests {
                 #expect(try await app.send(.get, uri, principal: nil).code == "Unauthenticated")
                 #expect(try await app.send(.get, uri, principal: "alice").status == 401)
             }
+            // Only HTTP's own white space (spaces, tabs) may surround the value; a no-break space may not.
+            #expect(try await app.send(.get, "/datasets", principal: " \(Harness.principal)\t").status == 200)
+            #expect(try await app.send(.get, "/datasets", principal: "\u{00A0}\(Harness.principal)").status == 401)
             #expect(try await app.send(.post, "/datasets", principal: nil, headers: ["Idempotency-Key": "k"], json: Fixtures.registerBody()).status == 401)
             #expect(try await app.send(.post, "/mcp", principal: nil, json: ["jsonrpc": "2.0", "id": 1, "method": "tools/list"]).code == "Unauthenticated")
             #expect(try await app.send(.get, "/healthz", principal: nil).status == 200)
