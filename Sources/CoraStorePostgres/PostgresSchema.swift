@@ -153,6 +153,9 @@ enum PostgresSchema {
         ["CREATE INDEX events_stream_type_position_idx ON events (stream_type, position)"],
         // 5: a command's writes in one call, committed in the round trip that sends them.
         [commitFunction],
+        // 6: the same function, defined again for databases that ran 5 before its statements were
+        // skipped when they have no rows (an empty statement's executor start-up was most of its cost).
+        [commitFunction],
     ]
 
     /// Claims the idempotency key, appends the events at the versions their streams were read at, writes
@@ -161,8 +164,9 @@ enum PostgresSchema {
     /// `in_flight` when another request's commit holds the key this moment; `key_taken` when a live
     /// record appeared after the command read the key free. A stream appended to since it was read
     /// raises SQLSTATE CR409 naming it (DETAIL the stream type, HINT its id), undoing everything.
+    /// `CREATE OR REPLACE`, so that a later migration can define it again.
     static let commitFunction = """
-        CREATE FUNCTION cora_commit(
+        CREATE OR REPLACE FUNCTION cora_commit(
             key_principal uuid, key_text text, key_hash text, key_code int4, key_body jsonb, key_now int8, key_expired_before int8,
             event_ids uuid[], stream_types text[], stream_ids uuid[], versions int4[], event_types text[], payloads jsonb[],
             metadata jsonb[], correlation_ids uuid[], occurred int8[], recorded int8[], read_models jsonb,
@@ -170,6 +174,7 @@ enum PostgresSchema {
         ) LANGUAGE plpgsql AS $$
         DECLARE
             inserted_ids uuid[];
+            transaction_id xid8;
             lost_type text;
             lost_id uuid;
         BEGIN
@@ -192,8 +197,9 @@ enum PostgresSchema {
                 END IF;
             END IF;
             IF cardinality(event_ids) > 0 THEN
-                -- The change feed's rule: a transaction has its id before the sequence hands it a position.
-                PERFORM pg_current_xact_id();
+                -- The change feed's rule: a transaction has its id before the sequence hands it a position
+            -- (taken in an assignment: a simple expression, without a statement's executor start-up).
+                transaction_id := pg_current_xact_id();
                 WITH appended AS (
                     INSERT INTO events (event_id, stream_type, stream_id, version, event_type, payload, metadata, correlation_id, occurred_at, recorded_at)
                     SELECT e.id, e.stream_type, e.stream_id, e.version, e.event_type, e.payload, e.metadata, e.correlation_id,
@@ -216,33 +222,43 @@ enum PostgresSchema {
             END IF;
             -- A commit's summary changes come upserts first (a registration), then status and touch changes
             -- of Datasets registered before: the order a command produces them in.
-            INSERT INTO proj_data_dataset_summary (dataset_id, name, uri, producing_run_id, subject_id, status, used_calibrations, created_at, updated_at)
-            SELECT r.id, r.name, r.uri, r.run, r.subject, r.status, r.calibrations,
-                   timestamptz 'epoch' + r.created * interval '1 microsecond', timestamptz 'epoch' + r.updated * interval '1 microsecond'
-            FROM jsonb_to_recordset(read_models->'summaries')
-                 AS r(id uuid, name text, uri text, run uuid, subject uuid, status text, calibrations uuid[], created int8, updated int8)
-            ON CONFLICT (dataset_id) DO UPDATE SET name = excluded.name, uri = excluded.uri, producing_run_id = excluded.producing_run_id,
-                subject_id = excluded.subject_id, status = excluded.status, used_calibrations = excluded.used_calibrations,
-                created_at = excluded.created_at, updated_at = excluded.updated_at;
-            UPDATE proj_data_dataset_summary s SET status = coalesce(r.status, s.status), updated_at = timestamptz 'epoch' + r.updated * interval '1 microsecond'
-            FROM jsonb_to_recordset(read_models->'updates') AS r(id uuid, status text, updated int8)
-            WHERE s.dataset_id = r.id;
+            IF jsonb_array_length(read_models->'summaries') > 0 THEN
+                INSERT INTO proj_data_dataset_summary (dataset_id, name, uri, producing_run_id, subject_id, status, used_calibrations, created_at, updated_at)
+                SELECT r.id, r.name, r.uri, r.run, r.subject, r.status, r.calibrations,
+                       timestamptz 'epoch' + r.created * interval '1 microsecond', timestamptz 'epoch' + r.updated * interval '1 microsecond'
+                FROM jsonb_to_recordset(read_models->'summaries')
+                     AS r(id uuid, name text, uri text, run uuid, subject uuid, status text, calibrations uuid[], created int8, updated int8)
+                ON CONFLICT (dataset_id) DO UPDATE SET name = excluded.name, uri = excluded.uri, producing_run_id = excluded.producing_run_id,
+                    subject_id = excluded.subject_id, status = excluded.status, used_calibrations = excluded.used_calibrations,
+                    created_at = excluded.created_at, updated_at = excluded.updated_at;
+            END IF;
+            IF jsonb_array_length(read_models->'updates') > 0 THEN
+                UPDATE proj_data_dataset_summary s SET status = coalesce(r.status, s.status), updated_at = timestamptz 'epoch' + r.updated * interval '1 microsecond'
+                FROM jsonb_to_recordset(read_models->'updates') AS r(id uuid, status text, updated int8)
+                WHERE s.dataset_id = r.id;
+            END IF;
             -- Graph rows name an event of this commit by a provisional position -n (the n-th event).
-            INSERT INTO proj_data_dataset_lineage (parent_id, child_created_at, child_id, position, recorded_at)
-            SELECT r.parent, timestamptz 'epoch' + r.created * interval '1 microsecond', r.child,
-                   CASE WHEN r.position < 0 THEN positions[-r.position] ELSE r.position END, timestamptz 'epoch' + r.recorded * interval '1 microsecond'
-            FROM jsonb_to_recordset(read_models->'lineage') AS r(parent uuid, created int8, child uuid, position int8, recorded int8)
-            ON CONFLICT DO NOTHING;
-            INSERT INTO proj_data_dataset_states (dataset_id, position, recorded_at, status, intent)
-            SELECT r.id, CASE WHEN r.position < 0 THEN positions[-r.position] ELSE r.position END,
-                   timestamptz 'epoch' + r.recorded * interval '1 microsecond', r.status, r.intent
-            FROM jsonb_to_recordset(read_models->'states') AS r(id uuid, position int8, recorded int8, status text, intent text)
-            ON CONFLICT DO NOTHING;
-            INSERT INTO proj_data_calibration_citations (calibration_id, created_at, dataset_id, position, recorded_at)
-            SELECT r.calibration, timestamptz 'epoch' + r.created * interval '1 microsecond', r.id,
-                   CASE WHEN r.position < 0 THEN positions[-r.position] ELSE r.position END, timestamptz 'epoch' + r.recorded * interval '1 microsecond'
-            FROM jsonb_to_recordset(read_models->'citations') AS r(calibration uuid, created int8, id uuid, position int8, recorded int8)
-            ON CONFLICT DO NOTHING;
+            IF jsonb_array_length(read_models->'lineage') > 0 THEN
+                INSERT INTO proj_data_dataset_lineage (parent_id, child_created_at, child_id, position, recorded_at)
+                SELECT r.parent, timestamptz 'epoch' + r.created * interval '1 microsecond', r.child,
+                       CASE WHEN r.position < 0 THEN positions[-r.position] ELSE r.position END, timestamptz 'epoch' + r.recorded * interval '1 microsecond'
+                FROM jsonb_to_recordset(read_models->'lineage') AS r(parent uuid, created int8, child uuid, position int8, recorded int8)
+                ON CONFLICT DO NOTHING;
+            END IF;
+            IF jsonb_array_length(read_models->'states') > 0 THEN
+                INSERT INTO proj_data_dataset_states (dataset_id, position, recorded_at, status, intent)
+                SELECT r.id, CASE WHEN r.position < 0 THEN positions[-r.position] ELSE r.position END,
+                       timestamptz 'epoch' + r.recorded * interval '1 microsecond', r.status, r.intent
+                FROM jsonb_to_recordset(read_models->'states') AS r(id uuid, position int8, recorded int8, status text, intent text)
+                ON CONFLICT DO NOTHING;
+            END IF;
+            IF jsonb_array_length(read_models->'citations') > 0 THEN
+                INSERT INTO proj_data_calibration_citations (calibration_id, created_at, dataset_id, position, recorded_at)
+                SELECT r.calibration, timestamptz 'epoch' + r.created * interval '1 microsecond', r.id,
+                       CASE WHEN r.position < 0 THEN positions[-r.position] ELSE r.position END, timestamptz 'epoch' + r.recorded * interval '1 microsecond'
+                FROM jsonb_to_recordset(read_models->'citations') AS r(calibration uuid, created int8, id uuid, position int8, recorded int8)
+                ON CONFLICT DO NOTHING;
+            END IF;
             outcome := 'committed';
         END $$
         """

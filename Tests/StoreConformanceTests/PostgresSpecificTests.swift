@@ -215,7 +215,7 @@ struct PostgresSpecificTests {
                 }
                 try await group.waitForAll()
             }
-            #expect(try await opened.execute("SELECT string_agg(version::text, ',' ORDER BY version) FROM schema_migrations") == "1,2,3,4,5")
+            #expect(try await opened.execute("SELECT string_agg(version::text, ',' ORDER BY version) FROM schema_migrations") == "1,2,3,4,5,6")
         }
     }
 }
