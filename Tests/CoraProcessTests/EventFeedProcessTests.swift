@@ -149,7 +149,8 @@ struct EventFeedProcessTests {
             reopened = try await EventStreamReader(port: server.port, query: "?after=\(streamed[3].id)")
         }
         #expect(reopened.status == 200)
-        #expect(try await reopened.waitFor(1).prefix(1).map(\.id) == [streamed[4].id])
+        let afterReopening = try await reopened.waitFor(1)
+        #expect(afterReopening.prefix(1).map(\.id) == [streamed[4].id], "frames \(afterReopening.map(\.id)), comments \(reopened.comments.withLock { $0 })")
         reopened.close()
 
         // An idle stream carries a comment every 15 s.

@@ -55,7 +55,9 @@ extension Endpoints {
         var page = first
         try await writer.write(ServerSentEvents.frames(page.events, retryMilliseconds: 1000))
         var wakeups = following.wakeups.makeAsyncIterator()
-        var caughtUp = !page.isFull
+        // Read once more before the first wait: a commit between the first page and the start of
+        // following woke nobody, and would reach this stream only with the next commit or keep-alive.
+        var caughtUp = false
         while true {
             if caughtUp {
                 guard let wakeup = await wakeups.next() else { break }
