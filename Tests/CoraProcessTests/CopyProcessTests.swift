@@ -132,19 +132,15 @@ struct CopyProcessTests {
         // The target, migrated and watched on one connection pool of the test's own (a psql process per
         // look, fifty a second, had loaded the machine enough to stall the other suites).
         let watched = try await StoreKind.reopen(postgres)
-        let copy = Process()
-        copy.executableURL = ServerProcess.executable
-        copy.arguments = ["copy", "--from", sqlite, "--to", postgres, "--batch-size", "100", "--log-level", "error"]
-        copy.standardOutput = FileHandle.nullDevice
-        copy.standardError = FileHandle.nullDevice
-        try copy.run()
+        let copy = try SpawnedProcess(ServerProcess.executable.path, ["copy", "--from", sqlite, "--to", postgres, "--batch-size", "100", "--log-level", "error"],
+                                      outputPath: "/dev/null")
         var partial = 0
         let start = ContinuousClock.now
         while partial < 300, copy.isRunning, ContinuousClock.now - start < .seconds(60) {
             partial = try await watched.store.holdings().events
             try await Task.sleep(for: .milliseconds(20))
         }
-        kill(copy.processIdentifier, SIGKILL)
+        copy.signal(SIGKILL)
         copy.waitUntilExit()
         try await watched.close()
         let left = Int(try PostgresCluster.query(postgres, "SELECT COUNT(*) FROM events")) ?? 0

@@ -20,13 +20,16 @@ final class EventStreamReader: Sendable {
     let frames = Locked<[Frame]>([])
     let comments = Locked<[String]>([])
     private let reading: Task<Void, Never>?
+    /// A client of its own, so that `close()` closes this stream's connection for certain: cancelling the
+    /// reading alone left the shared client's connection open at times, and the server kept the stream.
+    private let client = HTTPClient(eventLoopGroupProvider: .singleton)
 
     init(port: Int, query: String = "", lastEventID: String? = nil) async throws {
         var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)/events/stream\(query)")
         request.headers.add(name: "X-Principal-Id", value: Client.principal)
         request.headers.add(name: "Accept", value: "text/event-stream")
         if let lastEventID { request.headers.add(name: "Last-Event-ID", value: lastEventID) }
-        let response = try await HTTPClient.shared.execute(request, deadline: .distantFuture)
+        let response = try await client.execute(request, deadline: .distantFuture)
         status = Int(response.status.code)
         headers = response.headers
         guard status == 200 else {
@@ -58,7 +61,12 @@ final class EventStreamReader: Sendable {
         }
     }
 
-    func close() { reading?.cancel() }
+    func close() {
+        reading?.cancel()
+        _ = client.shutdown()
+    }
+
+    deinit { _ = client.shutdown() }
 
     var ids: [Int64] { frames.withLock { $0.map(\.id) } }
 

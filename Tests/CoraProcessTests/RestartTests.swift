@@ -7,8 +7,8 @@ import CoraTestSupport
 import Testing
 
 /// A real `cora serve` process on a temporary SQLite file.
-final class ServerProcess: @unchecked Sendable {
-    let process = Process()
+final class ServerProcess: Sendable {
+    let process: SpawnedProcess
     let port: Int
     let log: URL
 
@@ -21,19 +21,8 @@ final class ServerProcess: @unchecked Sendable {
     init(database: String, port: Int = freeLoopbackPort(), log: URL, logLevel: String = "warning", environment extra: [String: String] = [:]) throws {
         self.port = port
         self.log = log
-        process.executableURL = Self.executable
-        process.arguments = ["serve"]
-        var environment = ProcessInfo.processInfo.environment
-        environment["CORA_DATABASE_URL"] = database
-        environment["CORA_PORT"] = String(port)
-        environment["CORA_LOG_LEVEL"] = logLevel
-        environment.merge(extra) { _, given in given }
-        process.environment = environment
-        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
-        let handle = try FileHandle(forWritingTo: log)
-        process.standardError = handle
-        process.standardOutput = handle
-        try process.run()
+        let environment = ["CORA_DATABASE_URL": database, "CORA_PORT": String(port), "CORA_LOG_LEVEL": logLevel].merging(extra) { _, given in given }
+        process = try SpawnedProcess(Self.executable.path, ["serve"], environment: environment, outputPath: log.path)
     }
 
     func waitUntilHealthy(_ client: HTTPClient) async throws {
@@ -46,16 +35,15 @@ final class ServerProcess: @unchecked Sendable {
     }
 
     func kill9() {
-        kill(process.processIdentifier, SIGKILL)
+        process.signal(SIGKILL)
         process.waitUntilExit()
     }
 
     func terminateAndWait() async throws -> Int32 {
-        process.terminate()
+        process.signal(SIGTERM)
         for _ in 0..<200 where process.isRunning { try await Task.sleep(for: .milliseconds(50)) }
-        if process.isRunning { process.interrupt() }
-        process.waitUntilExit()
-        return process.terminationStatus
+        if process.isRunning { process.signal(SIGINT) }
+        return process.waitUntilExit()
     }
 }
 

@@ -182,32 +182,19 @@ public actor PostgresCluster {
 
 }
 
-/// Runs a tool to completion with `posix_spawn` and `waitpid`. Foundation's `Process` never reaped
-/// `runuser` children here (they stayed zombies and `waitUntilExit` hung), and output goes to a file
-/// rather than a pipe because `pg_ctl start` leaves the server holding the descriptors it inherited.
+/// Runs a tool to completion. Output goes to a file rather than a pipe because `pg_ctl start` leaves the
+/// server holding the descriptors it inherited.
 @discardableResult
 public func runTool(_ executable: String, _ arguments: [String], environment extra: [String: String] = [:]) throws -> String {
     let outputPath = FileManager.default.temporaryDirectory.appendingPathComponent("cora-tool-\(UUID().uuidString).log").path
     defer { try? FileManager.default.removeItem(atPath: outputPath) }
-    var actions = posix_spawn_file_actions_t()
-    posix_spawn_file_actions_init(&actions)
-    defer { posix_spawn_file_actions_destroy(&actions) }
-    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-    posix_spawn_file_actions_addopen(&actions, 1, outputPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-    posix_spawn_file_actions_adddup2(&actions, 1, 2)
-    let argv = ([executable] + arguments).map { strdup($0) } + [nil]
-    defer { argv.forEach { free($0) } }
-    var environment = ProcessInfo.processInfo.environment
-    environment.merge(extra) { _, given in given }
-    let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
-    defer { envp.forEach { free($0) } }
-    var pid: pid_t = 0
-    let spawned = posix_spawn(&pid, executable, &actions, nil, argv, envp)
-    guard spawned == 0 else { throw PostgresCluster.ClusterError(message: "cannot start \(executable): errno \(spawned)") }
-    var status: Int32 = 0
-    while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
+    let exitCode: Int32
+    do {
+        exitCode = try SpawnedProcess(executable, arguments, environment: extra, outputPath: outputPath).waitUntilExit()
+    } catch {
+        throw PostgresCluster.ClusterError(message: "\(error)")
+    }
     let text = (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? ""
-    let exitCode = (status & 0x7F) == 0 ? (status >> 8) & 0xFF : 128 + (status & 0x7F)
     guard exitCode == 0 else {
         throw PostgresCluster.ClusterError(message: "\(executable) \(arguments.joined(separator: " ")) failed (\(exitCode)): \(text)")
     }
