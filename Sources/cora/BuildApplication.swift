@@ -33,18 +33,19 @@ enum ConfiguredStore {
         }
     }
 
-    static func make(_ configuration: Configuration, logger: Logger) async throws -> ConfiguredStore {
+    /// `keepsPoolOpen` for a server: its PostgreSQL pools open every connection at start and keep them.
+    static func make(_ configuration: Configuration, keepsPoolOpen: Bool = false, logger: Logger) async throws -> ConfiguredStore {
         switch configuration.database {
         case .sqlite(let path):
             logger.info("opening SQLite store", metadata: ["path": "\(path)"])
             return .sqlite(try await SQLiteStore.open(path: path, idempotencyRetentionSeconds: configuration.idempotencyTTLSeconds, logger: logger))
         case .postgres(let url):
             logger.info("connecting to PostgreSQL")
-            let primary = try PostgresStore(url: url, idempotencyRetentionSeconds: configuration.idempotencyTTLSeconds, keepsPoolOpen: true, logger: logger)
+            let primary = try PostgresStore(url: url, idempotencyRetentionSeconds: configuration.idempotencyTTLSeconds, keepsPoolOpen: keepsPoolOpen, logger: logger)
             guard !configuration.readReplicaURLs.isEmpty else { return .postgres(primary) }
             // A replica that does not answer within a second is not waited on: its read goes elsewhere.
             let replicas = try configuration.readReplicaURLs.map {
-                try PostgresStore(url: $0, idempotencyRetentionSeconds: configuration.idempotencyTTLSeconds, operationTimeout: .seconds(1), role: .replica, keepsPoolOpen: true, logger: logger)
+                try PostgresStore(url: $0, idempotencyRetentionSeconds: configuration.idempotencyTTLSeconds, operationTimeout: .seconds(1), role: .replica, keepsPoolOpen: keepsPoolOpen, logger: logger)
             }
             let names = configuration.readReplicaURLs.map(Self.nameWithoutCredentials)
             logger.info("reads on hot standbys", metadata: ["replicas": "\(names.joined(separator: ", "))"])

@@ -43,7 +43,7 @@ struct Serve: AsyncParsableCommand {
         let runtime = try Runtime(configuration, logger: logger)
         let authentication = try await runtime.authentication()
         let pages = try await CatalogPages.load()
-        let configured = try await ConfiguredStore.make(configuration, logger: logger)
+        let configured = try await ConfiguredStore.make(configuration, keepsPoolOpen: true, logger: logger)
         do {
             try await runtime.application(configured, authentication: authentication, pages: pages).runService(gracefulShutdownSignals: [.sigterm, .sigint])
         } catch {
